@@ -1,0 +1,232 @@
+"""A tiny rule language with two interpreters: Python evaluation and spreadsheet formulas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+ZERO = Decimal(0)
+
+#: code → value; a code that is absent is a blank cell (0), ``None`` is a cell that could not be read.
+Values = Mapping[str, "Decimal | None"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell position: sheet name, 0-based row and column."""
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def a1(self) -> str:
+        return f"{column_letter(self.col)}{self.row + 1}"
+
+    @property
+    def ref(self) -> str:
+        """The address as users see it, e.g. ``表三!D6``."""
+        return f"{self.sheet}!{self.a1}"
+
+
+AddressOf = Callable[[str], Cell]
+
+
+class Unknown(Exception):
+    """A referenced cell could not be read, so the rule cannot be evaluated."""
+
+
+def column_letter(col: int) -> str:
+    """0-based column index → spreadsheet letters (0 → A, 26 → AA)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def fmt_number(value: Decimal) -> str:
+    """A figure as a person writes it: no exponent, no trailing zeros."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def _absolute(cell: Cell, sheet_of_formula: str | None) -> str:
+    local = f"${column_letter(cell.col)}${cell.row + 1}"
+    if cell.sheet == sheet_of_formula:
+        return local
+    return f"'{cell.sheet}'!{local}"
+
+
+def cell_formula(cell: Cell, here: str | None) -> str:
+    return _absolute(cell, here)
+
+
+def ranges_formula(cells: list[Cell], here: str | None) -> str:
+    """Cells as a comma list of references, consecutive runs merged into ranges."""
+    parts: list[str] = []
+    i = 0
+    while i < len(cells):
+        j = i
+        while j + 1 < len(cells) and _adjacent(cells[j], cells[j + 1], cells[i]):
+            j += 1
+        first, last = cells[i], cells[j]
+        if i == j:
+            parts.append(_absolute(first, here))
+        else:
+            end = f"${column_letter(last.col)}${last.row + 1}"
+            parts.append(f"{_absolute(first, here)}:{end}")
+        i = j + 1
+    return ",".join(parts)
+
+
+def _adjacent(prev: Cell, nxt: Cell, first: Cell) -> bool:
+    if prev.sheet != nxt.sheet:
+        return False
+    down = first.col == prev.col == nxt.col and nxt.row == prev.row + 1
+    across = first.row == prev.row == nxt.row and nxt.col == prev.col + 1
+    return down or across
+
+
+class Term(Protocol):
+    def evaluate(self, values: Values) -> Decimal: ...
+    def formula(self, addr: AddressOf, here: str | None = None) -> str: ...
+    def describe(self, values: Values) -> str: ...
+    def symbol(self) -> str: ...
+    def codes(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One figure by its code; ``name`` is how messages call it (e.g. 本年新收)."""
+
+    code: str
+    name: str
+
+    def evaluate(self, values: Values) -> Decimal:
+        value = values.get(self.code, ZERO)
+        if value is None:
+            raise Unknown(self.code)
+        return value
+
+    def formula(self, addr: AddressOf, here: str | None = None) -> str:
+        return cell_formula(addr(self.code), here)
+
+    def describe(self, values: Values) -> str:
+        return f"{self.name} {fmt_number(self.evaluate(values))}"
+
+    def symbol(self) -> str:
+        return self.name
+
+    def codes(self) -> tuple[str, ...]:
+        return (self.code,)
+
+
+@dataclass(frozen=True)
+class Sum:
+    """The sum of several figures; with a ``name`` messages show only the total."""
+
+    terms: tuple[Ref, ...]
+    name: str | None = None
+
+    def evaluate(self, values: Values) -> Decimal:
+        return sum((t.evaluate(values) for t in self.terms), ZERO)
+
+    def formula(self, addr: AddressOf, here: str | None = None) -> str:
+        return f"SUM({ranges_formula([addr(t.code) for t in self.terms], here)})"
+
+    def describe(self, values: Values) -> str:
+        total = fmt_number(self.evaluate(values))
+        if self.name:
+            return f"{self.name} {total}"
+        return " + ".join(t.describe(values) for t in self.terms) + f" = {total}"
+
+    def symbol(self) -> str:
+        return self.name or " + ".join(t.symbol() for t in self.terms)
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(t.code for t in self.terms)
+
+
+@dataclass(frozen=True)
+class Equal:
+    """``left = right``; messages show the figures on both sides and the difference."""
+
+    left: Term
+    right: Term
+
+    def holds(self, values: Values) -> bool:
+        return self.left.evaluate(values) == self.right.evaluate(values)
+
+    def failing(self, values: Values) -> tuple[str, ...]:
+        return self.codes()
+
+    def describe(self, values: Values) -> str:
+        diff = abs(self.left.evaluate(values) - self.right.evaluate(values))
+        return (
+            f"{self.left.describe(values)}，但{self.right.describe(values)}，"
+            f"相差 {fmt_number(diff)}"
+        )
+
+    def formula(self, addr: AddressOf, here: str | None = None) -> str:
+        return f"{self.left.formula(addr, here)}={self.right.formula(addr, here)}"
+
+    def symbol(self) -> str:
+        return f"{self.left.symbol()} = {self.right.symbol()}"
+
+    def sides(self, addr: AddressOf, here: str | None = None) -> tuple[str, str] | None:
+        return self.left.formula(addr, here), self.right.formula(addr, here)
+
+    def codes(self) -> tuple[str, ...]:
+        return self.left.codes() + self.right.codes()
+
+
+@dataclass(frozen=True)
+class InRange:
+    """Each figure is blank or a number ≥ 0 with at most ``places`` decimals (0: a whole count)."""
+
+    refs: tuple[Ref, ...]
+    places: int = 0
+
+    def _ok(self, value: Decimal | None) -> bool:
+        if value is None:
+            raise Unknown
+        if value < 0:
+            return False
+        exponent = value.normalize().as_tuple().exponent
+        return isinstance(exponent, int) and exponent >= -self.places
+
+    def holds(self, values: Values) -> bool:
+        return not self.failing(values)
+
+    def failing(self, values: Values) -> tuple[str, ...]:
+        return tuple(r.code for r in self.refs if not self._ok(values.get(r.code, ZERO)))
+
+    def describe(self, values: Values) -> str:
+        return "、".join(r.describe(values) for r in self.refs if r.code in self.failing(values))
+
+    def formula(self, addr: AddressOf, here: str | None = None) -> str:
+        tests = []
+        for ref in self.refs:
+            x = ref.formula(addr, here)
+            exact = f"INT({x})={x}" if self.places == 0 else f"ROUND({x},{self.places})={x}"
+            tests.append(f"IF(ISNUMBER({x}),AND({x}>=0,{exact}),COUNTBLANK({x})=1)")
+        return tests[0] if len(tests) == 1 else f"AND({','.join(tests)})"
+
+    def sides(self, addr: AddressOf, here: str | None = None) -> tuple[str, str] | None:
+        return None
+
+    def symbol(self) -> str:
+        if self.places:
+            return f"不小于 0、最多 {self.places} 位小数"
+        return "均为不小于 0 的整数"
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.refs)
+
+
+Condition = Equal | InRange

@@ -1,0 +1,287 @@
+"""Turn a returned workbook (or a report JSON) into a report model plus what reading it found."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from . import layout, spec, template, xlsx
+from .campaign import Settings, Unit
+from .expr import fmt_number
+from .findings import Finding, make
+from .fingerprint import digest, normalise
+from .report import Report, ReportFormatError, compute_totals, loads
+from .xlsx import FileProblem, RawCell, Workbook, problem
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
+MAX_JSON = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A report read from a file, the findings reading made, and facts about the file."""
+
+    report: Report
+    findings: tuple[Finding, ...] = ()
+    unreadable: frozenset[str] = frozenset()
+    saved: str = ""
+    kind: str = "workbook"
+
+
+# ---------------------------------------------------------------- values
+
+
+def parse_number(raw: Any) -> tuple[Decimal | None, str]:
+    """A number cell → (value, status); status is ok, normalised, blank or not_number."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        return None, "blank"
+    if isinstance(raw, bool):
+        return None, "not_number"
+    if isinstance(raw, (int, Decimal)):
+        return Decimal(raw), "ok"
+    if isinstance(raw, float):
+        return Decimal(repr(raw)), "ok"
+    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(",", "").replace(" ", "")
+    if _NUMBER.match(text):
+        try:
+            return Decimal(text), "normalised"
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+            return None, "not_number"
+    return None, "not_number"
+
+
+def parse_date(raw: Any, date1904: bool = False) -> tuple[dt.date | None, str]:
+    """成文日期 → (date, status): a date serial, or text 2025年1月9日 / 2025-01-09 / 2025.1.9."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, "blank"
+    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
+        base = dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30)
+        try:
+            return base + dt.timedelta(days=int(raw)), "ok"
+        except (OverflowError, ValueError):
+            return None, "unreadable"
+    if isinstance(raw, dt.datetime):
+        return raw.date(), "ok"
+    if isinstance(raw, dt.date):
+        return raw, "ok"
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    match = _DATE_TEXT.match(text.split("T")[0])
+    if match:
+        try:
+            return dt.date(*(int(g) for g in match.groups())), "ok"
+        except ValueError:
+            return None, "unreadable"
+    return None, "unreadable"
+
+
+def value_findings(code: str, raw: Any, status: str) -> list[Finding]:
+    fig = spec.FIGURES[code]
+    table = spec.FIGURE_TABLE[code].name
+    where = {"table": table, "row": fig.row_name, "column": fig.col_name, "codes": (code,)}
+    if status == "normalised":
+        return [make("VALUE_NORMALISED", f"“{raw}”已按 {fmt_number(parse_number(raw)[0])} 读取",
+                     **where)]  # type: ignore[arg-type]
+    if status == "blank":
+        return [make("VALUE_BLANK", "未填写", **where)]  # type: ignore[arg-type]
+    if status == "not_number":
+        return [make("VALUE_NOT_NUMBER", f"填写的“{raw}”不是数字", **where)]  # type: ignore[arg-type]
+    return []
+
+
+# ---------------------------------------------------------------- workbook
+
+
+def _raw(wb: Workbook, code: str) -> RawCell | None:
+    dest = wb.names.get(code)
+    if dest is None:
+        return None
+    return wb.cell(*dest)
+
+
+def _text(cell: RawCell | None) -> str:
+    if cell is None or cell.value is None or cell.error:
+        return ""
+    if isinstance(cell.value, Decimal):
+        return fmt_number(cell.value)
+    return str(cell.value).replace("\r\n", "\n").strip()
+
+
+def metadata(wb: Workbook) -> dict[str, str]:
+    """Template metadata from the custom properties, or the hidden ``_meta`` sheet."""
+    props = {k[len(template.PROP_PREFIX):]: v for k, v in wb.properties.items()
+             if k.startswith(template.PROP_PREFIX)}
+    if "format" in props:
+        return props
+    sheet = wb.cells.get(layout.META, {})
+    meta = {}
+    for row in range(1, 64):
+        key, value = sheet.get(f"A{row}"), sheet.get(f"B{row}")
+        if key is None:
+            break
+        meta[_text(key)] = _text(value)
+    return meta
+
+
+def locked_entries(wb: Workbook) -> list[tuple[str, str, object]]:
+    """Every non-empty cell that is not an input: the content the fingerprint covers."""
+    inputs = {wb.names[n] for n in layout.INPUT_NAMES if n in wb.names}
+    entries: list[tuple[str, str, object]] = []
+    for sheet, cells in wb.cells.items():
+        if sheet == layout.META:
+            continue
+        for a1, cell in cells.items():
+            if (sheet, a1) in inputs:
+                continue
+            content = cell.formula if cell.formula is not None else cell.value
+            if content is None or content == "":
+                continue
+            entries.append((sheet, a1, content))
+    return entries
+
+
+def _alterations(wb: Workbook, meta: dict[str, str], settings: Settings) -> str:
+    """Say what changed, when this version of nianbao can regenerate the template."""
+    if meta.get("template_version") != template.TEMPLATE_VERSION:
+        return ""
+    unit = Unit(meta.get("unit", ""), meta.get("parent", ""), meta.get("level", ""))
+    expected = {(s, a): normalise(c) for s, a, c in template.locked_content(unit, settings)}
+    actual = {(s, a): normalise(c) for s, a, c in locked_entries(wb)}
+    changes = []
+    for key in sorted(set(expected) | set(actual)):
+        if expected.get(key) != actual.get(key):
+            what = "被删除" if key not in actual else ("被添加" if key not in expected else "被修改")
+            changes.append(f"{key[0]}!{key[1]} {what}")
+    if not changes:
+        return ""
+    return "、".join(changes[:5]) + (f" 等 {len(changes)} 处" if len(changes) > 5 else "")
+
+
+def _settings(meta: dict[str, str], year: int) -> Settings:
+    deadline = None
+    try:
+        deadline = dt.date.fromisoformat(meta.get("deadline", ""))
+    except ValueError:
+        pass
+    return Settings(year, deadline, website=meta.get("website", ""), contact=meta.get("contact", ""))
+
+
+def _identity(wb: Workbook, meta: dict[str, str], year: int, settings: Settings) -> list[Finding]:
+    findings = []
+    missing = [label for key, label in (("unit", "单位"), ("level", "层级")) if not meta.get(key)]
+    if not year:
+        missing.append("年度")
+    if meta.get("level") and meta["level"] not in spec.LEVELS:
+        missing.append(f"层级“{meta['level']}”无效")
+    if missing:
+        findings.append(make("META_MISSING", "、".join(missing) + " 缺失", where=""))
+    version = meta.get("template_version", "")
+    if version.isdigit() and int(version) < int(template.TEMPLATE_VERSION):
+        findings.append(make("TEMPLATE_OUTDATED",
+                             f"模板版本 {version}，当前版本 {template.TEMPLATE_VERSION}", where=""))
+    if digest(locked_entries(wb)) != meta.get("fingerprint"):
+        changed = _alterations(wb, meta, settings)
+        detail = f"锁定内容与下发模板不一致：{changed}" if changed else "锁定的标签或公式与下发模板不一致"
+        findings.append(make("TEMPLATE_ALTERED", detail, where=""))
+    return findings
+
+
+def _cached(wb: Workbook, figures: dict[str, Decimal], unreadable: set[str]) -> list[Finding]:
+    totals = compute_totals(figures, unreadable)
+    findings = []
+    for code, value in totals.items():
+        cell = _raw(wb, code)
+        if cell is None or cell.value is None or cell.error:
+            continue
+        cached, status = parse_number(cell.value)
+        if status == "ok" and cached != value:
+            fig = spec.FIGURES[code]
+            findings.append(make(
+                "CACHED_MISMATCH", f"文件中保存的结果为 {fmt_number(cached)}，按填报数字重新计算为 "  # type: ignore[arg-type]
+                f"{fmt_number(value)}", table=spec.FIGURE_TABLE[code].name, row=fig.row_name,
+                column=fig.col_name, codes=(code,)))
+    return findings
+
+
+def read_workbook(path: Path) -> Reading:
+    wb = xlsx.read(path)
+    meta = metadata(wb)
+    if not meta.get("format") and not any(code in wb.names for code in spec.INPUT_CODES):
+        raise problem("NOT_NIANBAO")
+    if meta.get("format") != spec.FORMAT_ID:
+        raise problem("FORMAT_UNKNOWN", meta.get("format", "无格式标识"))
+    version = meta.get("template_version", "")
+    if version.isdigit() and int(version) > int(template.TEMPLATE_VERSION):
+        raise problem("FORMAT_UNKNOWN", f"模板版本 {version}")
+    year = int(meta["year"]) if meta.get("year", "").isdigit() else 0
+    settings = _settings(meta, year)
+    findings = _identity(wb, meta, year, settings)
+    figures: dict[str, Decimal] = {}
+    unreadable: set[str] = set()
+    missing = [code for code in spec.INPUT_CODES if code not in wb.names]
+    if missing:
+        findings.append(make("TEMPLATE_ALTERED", f"缺少 {len(missing)} 个数字单元格的名称，"
+                             f"如 {missing[0]}", where=""))
+    unreadable.update(missing)
+    for code in spec.INPUT_CODES:
+        if code in unreadable:
+            continue
+        cell = _raw(wb, code)
+        raw = None if cell is None else (f"#{cell.value}" if cell.error else cell.value)
+        value, status = parse_number(raw)
+        findings.extend(value_findings(code, raw, status))
+        if status == "not_number":
+            unreadable.add(code)
+        elif value is not None:
+            figures[code] = value
+    findings.extend(_cached(wb, figures, unreadable))
+    date_raw = _raw(wb, "META_DATE")
+    date, status = parse_date(None if date_raw is None else date_raw.value, wb.date1904)
+    if status == "unreadable":
+        findings.append(make("DATE_UNREADABLE", f"“{_text(date_raw)}”无法识别为日期",
+                             codes=("META_DATE",)))
+    report = Report(
+        unit=meta.get("unit", ""), parent=meta.get("parent", ""),
+        level=meta.get("level", "其他"), year=year, date=date,
+        title=_text(_raw(wb, "META_TITLE")),
+        texts={f.code: _text(_raw(wb, f.code)) for f in spec.TEXT_FIELDS},
+        figures=figures, website=settings.website, deadline=settings.effective_deadline,
+    ).with_totals(unreadable)
+    return Reading(report, tuple(findings), frozenset(unreadable), wb.modified)
+
+
+def read_json(path: Path) -> Reading:
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON:
+            raise problem("TOO_LARGE")
+        report = loads(path.read_text(encoding="utf-8"))
+    except ReportFormatError as exc:
+        raise problem("JSON_INVALID", str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise problem("JSON_INVALID", "不是 UTF-8 文本") from exc
+    except OSError as exc:
+        raise problem("UNREADABLE", exc.strerror or str(exc)) from exc
+    return Reading(report, kind="json")
+
+
+def read(path: Path) -> Reading:
+    """A workbook or a report JSON, told apart by content, not by name."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as exc:
+        raise problem("UNREADABLE", exc.strerror or str(exc)) from exc
+    if head.startswith(b"{") and not path.name.startswith("~$"):
+        return read_json(path)
+    return read_workbook(path)
+
+
+__all__ = ["FileProblem", "Reading", "parse_date", "parse_number", "read", "read_json",
+           "read_workbook"]

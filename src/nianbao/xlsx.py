@@ -1,0 +1,334 @@
+"""Sniff an untrusted workbook, then read its cells, names and properties in one bounded pass.
+
+Only the parts nianbao needs are parsed (defusedxml, DTDs forbidden, streaming sheets), so a
+returned workbook costs a few milliseconds instead of a full object model.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+from xml.etree.ElementTree import Element, ParseError
+
+import olefile
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring, iterparse
+from openpyxl.formula.translate import Translator
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+MAX_FILE = 20 * 1024 * 1024
+MAX_MEMBERS = 1000
+MAX_MEMBER = 30 * 1024 * 1024
+MAX_TOTAL = 80 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ROWS = 5000
+MAX_CELLS = 200_000
+
+NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
+CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+
+
+class FileProblem(Exception):
+    """A file that cannot be processed; ``message`` is one Chinese line saying what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+FILE_PROBLEMS = {
+    "LOCK_FILE": "这是 Excel/WPS 打开文件时留下的临时锁文件（~$ 开头），不是报表，请忽略",
+    "EMPTY": "文件是空的（0 字节），请重新发送",
+    "TOO_LARGE": "文件过大，不像填报模板，请检查后重新保存为 .xlsx",
+    "ENCRYPTED": "文件设置了打开密码，请取消密码后重新保存为 .xlsx",
+    "LEGACY_XLS": "这是旧版 .xls/.et 格式，请在 WPS 或 Excel 中“另存为” .xlsx 后重新发送",
+    "OLE_OTHER": "文件为加密或不支持的格式，请取消加密后另存为 .xlsx",
+    "ODS": "这是 .ods 格式，请另存为 .xlsx 后重新发送",
+    "MACRO": "文件含宏（.xlsm），请另存为不含宏的 .xlsx 后重新发送",
+    "TRUNCATED": "文件不完整或已损坏（可能没有下载完），请重新发送",
+    "NOT_EXCEL": "不是有效的 Excel 文件，请用县里下发的模板填写并保存为 .xlsx",
+    "BOMB": "文件内部数据异常膨胀（疑似压缩炸弹），已拒绝读取",
+    "UNSAFE_XML": "文件含有不安全的 XML 内容（实体或 DTD），已拒绝读取",
+    "TOO_MANY_ROWS": "工作表行数异常（超过 5000 行），不像填报模板，请使用原模板填写",
+    "CORRUPT": "文件内容已损坏，无法解析，请重新保存为 .xlsx",
+    "NOT_NIANBAO": "不是 nianbao 生成的填报模板，请使用县里下发的模板填写",
+    "FORMAT_UNKNOWN": "模板格式未知或版本比本程序新，请升级 nianbao 或使用本年度下发的模板",
+    "JSON_INVALID": "不是 nianbao 报告 JSON 文件",
+    "UNREADABLE": "文件无法打开",
+}
+
+
+def problem(code: str, detail: str = "") -> FileProblem:
+    message = FILE_PROBLEMS[code] + (f"（{detail}）" if detail else "")
+    return FileProblem(code, message)
+
+
+@dataclass(frozen=True)
+class RawCell:
+    """A cell as stored: the typed cached value (``None`` when absent) and the formula, if any."""
+
+    value: Any
+    formula: str | None = None
+    error: bool = False
+
+
+@dataclass
+class Workbook:
+    sheets: list[tuple[str, str]] = field(default_factory=list)  # (name, state)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)  # name → (sheet, A1)
+    cells: dict[str, dict[str, RawCell]] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    modified: str = ""
+    date1904: bool = False
+
+    def cell(self, sheet: str, a1: str) -> RawCell | None:
+        return self.cells.get(sheet, {}).get(a1)
+
+
+def sniff(path: Path, head: bytes, size: int) -> None:
+    """Refuse what is not a plain, sane .xlsx before any XML is parsed."""
+    if path.name.startswith("~$"):
+        raise problem("LOCK_FILE")
+    if size == 0:
+        raise problem("EMPTY")
+    if size > MAX_FILE:
+        raise problem("TOO_LARGE", f"{size // 1024 // 1024} MB")
+    if head.startswith(OLE_MAGIC):
+        raise _classify_ole(path)
+    if not head.startswith(ZIP_MAGIC):
+        raise problem("NOT_EXCEL")
+
+
+def _classify_ole(path: Path) -> FileProblem:
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            if ole.exists("EncryptionInfo") and ole.exists("EncryptedPackage"):
+                return problem("ENCRYPTED")
+            if ole.exists("Workbook") or ole.exists("Book"):
+                return problem("LEGACY_XLS")
+    except (OSError, ValueError):
+        return problem("TRUNCATED")
+    return problem("OLE_OTHER")
+
+
+def check_members(zf: zipfile.ZipFile) -> None:
+    """Zip-bomb and type checks from the declared sizes (CPython stops inflating at them)."""
+    infos = zf.infolist()
+    names = {i.filename for i in infos}
+    if "mimetype" in names and "content.xml" in names:
+        raise problem("ODS")
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise problem("NOT_EXCEL")
+    if "xl/vbaProject.bin" in names:
+        raise problem("MACRO")
+    if len(infos) > MAX_MEMBERS:
+        raise problem("BOMB", f"{len(infos)} 个部件")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_MEMBER:
+            raise problem("TOO_LARGE", info.filename)
+        if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise problem("BOMB", info.filename)
+    if total > MAX_TOTAL:
+        raise problem("BOMB")
+
+
+def read(path: Path) -> Workbook:
+    """Sniff and read ``path``; raises :class:`FileProblem` for anything it cannot read safely."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            sniff(path, head, size)
+            fh.seek(0)
+            return _read_zip(fh)
+    except FileProblem:
+        raise
+    except zipfile.BadZipFile as exc:
+        raise problem("TRUNCATED") from exc
+    except DefusedXmlException as exc:
+        raise problem("UNSAFE_XML") from exc
+    except (ParseError, KeyError, ValueError, InvalidOperation, EOFError, zipfile.LargeZipFile,
+            NotImplementedError, RuntimeError) as exc:
+        raise problem("CORRUPT", type(exc).__name__) from exc
+    except OSError as exc:
+        raise problem("UNREADABLE", exc.strerror or str(exc)) from exc
+
+
+def _parse(zf: zipfile.ZipFile, name: str) -> Element:
+    return fromstring(zf.read(name), forbid_dtd=True)
+
+
+def _read_zip(fh: IO[bytes]) -> Workbook:
+    with zipfile.ZipFile(fh) as zf:
+        check_members(zf)
+        members = set(zf.namelist())
+        wb = Workbook()
+        root = _parse(zf, "xl/workbook.xml")
+        pr = root.find(f"{NS}workbookPr")
+        wb.date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+        targets = _relationships(zf, "xl/_rels/workbook.xml.rels", "xl")
+        sheet_paths = []
+        for sh in root.iter(f"{NS}sheet"):
+            name = sh.get("name", "")
+            wb.sheets.append((name, sh.get("state", "visible")))
+            sheet_paths.append((name, targets.get(sh.get(f"{REL_NS}id", ""), "")))
+        for dn in root.iter(f"{NS}definedName"):
+            if dn.get("localSheetId") is None and dn.text:
+                dest = _destination(dn.text)
+                if dest:
+                    wb.names[dn.get("name", "")] = dest
+        strings = _shared_strings(zf) if "xl/sharedStrings.xml" in members else []
+        budget = [MAX_CELLS]
+        for name, target in sheet_paths:
+            if target in members:
+                wb.cells[name] = _sheet(zf, target, strings, budget)
+        if "docProps/custom.xml" in members:
+            wb.properties = _custom(_parse(zf, "docProps/custom.xml"))
+        if "docProps/core.xml" in members:
+            wb.modified = _modified(_parse(zf, "docProps/core.xml"))
+        return wb
+
+
+def _relationships(zf: zipfile.ZipFile, name: str, base: str) -> dict[str, str]:
+    rels = {}
+    for rel in _parse(zf, name).iter(f"{PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join(base, target))
+        rels[rel.get("Id", "")] = path
+    return rels
+
+
+_DEST = re.compile(r"^(?:'((?:[^']|'')+)'|([^!']+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _destination(text: str) -> tuple[str, str] | None:
+    match = _DEST.match(text.strip().lstrip("="))
+    if not match:
+        return None
+    sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+    return sheet, f"{match.group(3)}{match.group(4)}"
+
+
+def _text_of(si: Element) -> str:
+    direct = si.find(f"{NS}t")
+    if direct is not None:
+        return direct.text or ""
+    return "".join(t.text or "" for r in si.iter(f"{NS}r") for t in r.iter(f"{NS}t"))
+
+
+def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    strings = []
+    with zf.open("xl/sharedStrings.xml") as src:
+        for _event, el in iterparse(src, events=("end",), forbid_dtd=True):
+            if el.tag == f"{NS}si":
+                strings.append(_text_of(el))
+                el.clear()
+    return strings
+
+
+_A1 = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _sheet(zf: zipfile.ZipFile, name: str, strings: list[str], budget: list[int]
+           ) -> dict[str, RawCell]:
+    cells: dict[str, RawCell] = {}
+    shared: dict[str, tuple[str, str]] = {}
+    with zf.open(name) as src:
+        for el in _cells(src):
+            ref = el.get("r", "")
+            match = _A1.match(ref)
+            if not match:
+                continue
+            if int(match.group(2)) > MAX_ROWS:
+                raise problem("TOO_MANY_ROWS")
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise problem("TOO_MANY_ROWS")
+            cell = _cell(el, ref, strings, shared)
+            if cell is not None:
+                cells[ref] = cell
+    return cells
+
+
+def _cells(src: IO[bytes]) -> Iterator[Element]:
+    for _event, el in iterparse(src, events=("end",), forbid_dtd=True):
+        if el.tag == f"{NS}c":
+            yield el
+            el.clear()
+        elif el.tag == f"{NS}row":
+            el.clear()
+
+
+def _cell(el: Element, ref: str, strings: list[str], shared: dict) -> RawCell | None:
+    kind = el.get("t", "n")
+    f = el.find(f"{NS}f")
+    formula = None
+    if f is not None:
+        if f.get("t") == "shared" and f.get("si") is not None:
+            si = f.get("si", "")
+            if f.text:
+                shared[si] = (ref, f.text)
+                formula = "=" + f.text
+            elif si in shared:
+                origin, text = shared[si]
+                formula = Translator("=" + text, origin=origin).translate_formula(ref)
+        elif f.text:
+            formula = "=" + f.text
+    v = el.find(f"{NS}v")
+    raw = v.text if v is not None else None
+    if kind == "inlineStr":
+        node = el.find(f"{NS}is")
+        value: Any = _text_of(node) if node is not None else ""
+    elif raw is None or raw == "":
+        value = None
+    elif kind == "s":
+        value = strings[int(raw)]
+    elif kind in ("str", "d"):
+        value = raw
+    elif kind == "b":
+        value = raw in ("1", "true")
+    elif kind == "e":
+        return RawCell(raw, formula, error=True)
+    else:
+        value = _number(raw)
+    if value is None and formula is None:
+        return None
+    return RawCell(value, formula)
+
+
+def _number(text: str) -> Decimal:
+    number = Decimal(text.strip())
+    if not number.is_finite():
+        raise InvalidOperation(text)
+    return number
+
+
+def _custom(root: Element) -> dict[str, str]:
+    props = {}
+    for prop in root.iter(f"{CUSTOM_NS}property"):
+        value = next(iter(prop), None)
+        if value is not None and value.text is not None:
+            props[prop.get("name", "")] = value.text
+    return props
+
+
+def _modified(root: Element) -> str:
+    for el in root.iter():
+        if el.tag.endswith("}modified") and el.text:
+            return el.text.strip()
+    return ""

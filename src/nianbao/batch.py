@@ -1,0 +1,285 @@
+"""The collection round: every returned file read, checked and rendered; one bad file is a row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import reading, render, report as report_json, spec
+from .files import safe_name, write_atomic, write_text_atomic
+from .findings import CheckResult
+from .report import Report
+from .roster import Roster
+from .validate import inspect
+from .xlsx import FileProblem, check_members, problem
+
+PASSED, WARNED, FAILED, UNREADABLE, MISSING = "通过", "有提示", "有错误", "无法读取", "未提交"
+WRONG_YEAR = "有错误（年度不符）"
+SUPERSEDED = "重复提交（已被较新文件取代）"
+MAX_INBOX_FILES = 5000
+MAX_ZIP_TOTAL = 2 * 1024 * 1024 * 1024
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one returned file."""
+
+    file: str
+    result: CheckResult
+    report: Report | None = None
+    saved: str = ""
+    status: str = ""
+    note: str = ""
+    report_path: str = ""
+    data_path: str = ""
+
+
+@dataclass
+class UnitRow:
+    unit: str
+    level: str = ""
+    status: str = MISSING
+    outcome: FileOutcome | None = None
+    in_roster: bool = True
+    note: str = ""
+
+
+@dataclass
+class BatchResult:
+    year: int | None
+    rows: list[UnitRow] = field(default_factory=list)
+    files: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.files and all(f.report is None for f in self.files) or not self.files:
+            return 3
+        bad = {FAILED, UNREADABLE, MISSING, WRONG_YEAR}
+        return 1 if any(r.status in bad for r in self.rows) else 0
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def collect(inbox: Path, scratch: Path) -> list[tuple[str, Path]]:
+    """(display name, path) of every file in a folder (recursively) or a .zip, in stable order."""
+    if inbox.is_dir():
+        found = sorted(p for p in inbox.rglob("*") if p.is_file() and not p.is_symlink())
+        return [(p.relative_to(inbox).as_posix(), p) for p in found[:MAX_INBOX_FILES]]
+    try:
+        zf = zipfile.ZipFile(inbox)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise problem("TRUNCATED", f"{inbox}") from exc
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()][:MAX_INBOX_FILES]
+        if sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
+            raise problem("BOMB", str(inbox))
+        files = []
+        for n, info in enumerate(sorted(infos, key=lambda i: i.filename)):
+            name = _zip_name(info)
+            target = scratch / f"{n:05d}" / safe_name(Path(name).name)
+            target.parent.mkdir(parents=True)
+            with zf.open(info) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            files.append((name, target))
+        return files
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """Zip tools on Chinese Windows store GBK names without the UTF-8 flag."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def load_previous(folder: Path | None) -> dict[str, Report]:
+    """Last year's reports by unit, from a folder of JSON files or workbooks."""
+    if folder is None:
+        return {}
+    found: dict[str, Report] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        try:
+            rep = reading.read(path).report
+        except FileProblem:
+            continue
+        found.setdefault(rep.unit, rep)
+    return found
+
+
+# ---------------------------------------------------------------- workers
+
+_PREVIOUS: dict[str, Report] = {}
+
+
+def _init(previous: dict[str, Report]) -> None:
+    global _PREVIOUS
+    _PREVIOUS = previous
+
+
+def _check_one(item: tuple[str, str]) -> FileOutcome:
+    name, path = item
+    read, result = inspect(Path(path), None)
+    if read is None:
+        return FileOutcome(name, replace(result, file=name))
+    from .validate import result_of
+
+    result = result_of(read, name, _PREVIOUS.get(read.report.unit))
+    return FileOutcome(name, result, read.report, read.saved)
+
+
+def _write_one(job: tuple[Report, str, str, bool]) -> None:
+    rep, docx_path, data_path, draft = job
+    if docx_path:
+        render.render(rep, Path(docx_path), draft=draft)
+    write_text_atomic(Path(data_path), report_json.dumps(rep))
+
+
+def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: list, tick: Callable) -> list:
+    results = []
+    iterator = pool.map(fn, items, chunksize=4) if pool else map(fn, items)
+    for result in iterator:
+        results.append(result)
+        tick()
+    return results
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def _expected_year(roster: Roster | None, outcomes: Iterable[FileOutcome]) -> int | None:
+    if roster is not None:
+        return roster.settings.year
+    years = Counter(o.report.year for o in outcomes if o.report is not None)
+    if not years:
+        return None
+    top = max(years.values())
+    return max(y for y, n in years.items() if n == top)
+
+
+def _saved_key(outcome: FileOutcome) -> tuple[dt.datetime, str]:
+    try:
+        when = dt.datetime.fromisoformat(outcome.saved.replace("Z", "+00:00"))
+        if when.tzinfo is not None:
+            when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    except ValueError:
+        when = dt.datetime.min
+    return when, outcome.file
+
+
+def _status(result: CheckResult) -> str:
+    if result.problem:
+        return UNREADABLE
+    if result.errors:
+        return FAILED
+    return WARNED if result.warnings else PASSED
+
+
+def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None) -> list[UnitRow]:
+    """One row per roster unit and per unknown unit; duplicates and wrong years noted on files."""
+    by_unit: dict[str, list[FileOutcome]] = {}
+    for o in outcomes:
+        if o.report is None:
+            o.status = UNREADABLE
+            o.note = o.result.problem
+        elif year is not None and o.report.year != year:
+            o.status = WRONG_YEAR
+            o.note = f"文件年度为 {o.report.year}，本次汇总为 {year} 年度，未生成报告"
+        else:
+            by_unit.setdefault(o.report.unit, []).append(o)
+    rows: dict[str, UnitRow] = {}
+    for u in roster.units if roster else ():
+        rows[u.name] = UnitRow(u.name, u.level)
+    for unit in sorted(by_unit):
+        candidates = sorted(by_unit[unit], key=_saved_key)
+        winner = candidates[-1]
+        winner.status = _status(winner.result)
+        for older in candidates[:-1]:
+            older.status = SUPERSEDED
+            older.note = f"同一单位另有较新的文件：{winner.file}"
+        row = rows.get(unit) or UnitRow(unit, winner.report.level if winner.report else "",
+                                        in_roster=roster is None)
+        row.status, row.outcome = winner.status, winner
+        if roster is not None and unit not in {u.name for u in roster.units}:
+            row.in_roster = False
+            row.note = "不在名单中"
+        if len(candidates) > 1:
+            row.note = (row.note + "；" if row.note else "") + f"共提交 {len(candidates)} 份，取最新"
+        rows[unit] = row
+    for o in outcomes:
+        if o.status == WRONG_YEAR and o.report is not None and o.report.unit not in by_unit:
+            row = rows.setdefault(o.report.unit, UnitRow(o.report.unit, o.report.level,
+                                                         in_roster=roster is None))
+            if row.status == MISSING:
+                row.status, row.outcome, row.note = WRONG_YEAR, o, o.note
+    return list(rows.values())
+
+
+# ---------------------------------------------------------------- the round
+
+
+def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path | None = None,
+        jobs: int = 1, draft: bool = False,
+        progress: Callable[[int], Callable[[], None]] | None = None) -> BatchResult:
+    """Validate every file in ``inbox``, render the reports, and write the summary to ``out``."""
+    from .summary import write_summary
+
+    previous_reports = load_previous(previous)
+    with tempfile.TemporaryDirectory(prefix="nianbao-inbox-") as scratch:
+        files = collect(inbox, Path(scratch))
+        items = [(name, str(path)) for name, path in files]
+        pool = (ProcessPoolExecutor(jobs, initializer=_init, initargs=(previous_reports,))
+                if jobs > 1 and len(items) > 1 else None)
+        if pool is None:
+            _init(previous_reports)
+        try:
+            tick = progress(len(items)) if progress else (lambda: None)
+            outcomes = _map(pool, _check_one, items, tick)
+            year = _expected_year(roster, outcomes)
+            rows = decide(outcomes, roster, year)
+            jobs_ = _plan_outputs(outcomes, out, draft)
+            _map(pool, _write_one, jobs_, lambda: None)
+        finally:
+            if pool is not None:
+                pool.shutdown()
+    result = BatchResult(year, rows, outcomes)
+    findings = [o.result.to_dict() for o in sorted(outcomes, key=lambda o: o.file)]
+    write_text_atomic(out / "findings.json",
+                      json.dumps(findings, ensure_ascii=False, indent=2) + "\n")
+    write_summary(out / "汇总.xlsx", result)
+    return result
+
+
+def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool
+                  ) -> list[tuple[Report, str, str, bool]]:
+    plan = []
+    for o in outcomes:
+        if o.report is None or o.status == SUPERSEDED:
+            continue
+        stem = safe_name(f"{o.report.year}_{o.report.unit}")
+        o.data_path = f"data/{stem}.json"
+        docx = ""
+        if o.status in (PASSED, WARNED) or (draft and o.status == FAILED):
+            o.report_path = f"reports/{stem}.docx"
+            docx = str(out / o.report_path)
+        plan.append((o.report, docx, str(out / o.data_path), o.status == FAILED))
+    return plan
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
+__all__ = ["BatchResult", "FileOutcome", "UnitRow", "default_jobs", "run", "write_atomic"]

@@ -1,0 +1,341 @@
+"""The command line: parse options, call one library function, report, map to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from . import __version__, spec
+from .files import OutputError, safe_name
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
+class Fail(click.ClickException):
+    """A one-line user error with a documented exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FILE) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+    def show(self, file=None) -> None:  # noqa: D102 - one line, no "Error:" prefix in English
+        click.echo(f"nianbao：{self.message}", err=True)
+
+
+def _progress(enabled: bool, label: str) -> Callable[[int], Callable[[], None]] | None:
+    if not enabled or not sys.stderr.isatty():
+        return None
+
+    def start(total: int) -> Callable[[], None]:
+        bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        bar.__enter__()
+        state = {"n": 0}
+
+        def tick() -> None:
+            state["n"] += 1
+            bar.update(1)
+            if state["n"] >= total:
+                bar.__exit__(None, None, None)
+        return tick
+    return start
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="nianbao",
+                      message="%(prog)s %(version)s（格式 " + spec.FORMAT_ID + "）")
+def cli() -> None:
+    """nianbao：政府信息公开工作年度报告的填报模板、校验、成文和批量汇总。
+
+    \b
+    退出码：0 无错误；1 有错误或有单位未提交；2 用法错误；3 文件无法处理；4 内部错误。
+    """
+
+
+# ---------------------------------------------------------------- template
+
+
+@cli.command("template")
+@click.option("--year", type=click.IntRange(2000, 2100), help="报告年度，如 2024。")
+@click.option("--unit", help="机关全称，如 井研县高凤镇人民政府。")
+@click.option("--parent", default="", help="上级，如 井研县。")
+@click.option("--level", type=click.Choice(spec.LEVELS), default="其他", show_default=True,
+              help="层级。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="输出的 .xlsx 文件。")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="名单 .xlsx：为其中每个单位各生成一个模板。")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="与 --roster 一起使用：输出文件夹。")
+@click.option("--password", default=None, help="工作表保护密码（默认无密码）。")
+@click.option("--website", default="", help="政府网站名称与网址（单个模板时）。")
+@click.option("--deadline", default=None, help="报送截止日期，如 2025-01-31（单个模板时）。")
+def template_cmd(year, unit, parent, level, output, roster, out_dir, password, website, deadline):
+    """生成锁定的填报模板（单个单位，或按名单批量生成）。"""
+    from . import template
+    from .campaign import Settings, Unit
+
+    if roster:
+        if not out_dir:
+            raise click.UsageError("使用 --roster 时须用 --out 指定输出文件夹")
+        return _templates_from_roster(roster, out_dir, password)
+    if not (year and unit and output):
+        raise click.UsageError("请提供 --year、--unit 和 -o，或使用 --roster 和 --out")
+    settings = Settings(year, _date_option(deadline, "--deadline"), website=website)
+    _write(lambda: template.write_template(output, Unit(unit, parent, level), settings, password))
+    click.echo(f"已生成模板：{output}")
+
+
+def _date_option(text: str | None, name: str):
+    if not text:
+        return None
+    from .reading import parse_date
+
+    date, status = parse_date(text)
+    if status != "ok":
+        raise click.BadParameter(f"“{text}”不是日期，请按 2025-01-31 填写", param_hint=name)
+    return date
+
+
+def _write(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except OutputError as exc:
+        raise Fail(str(exc)) from exc
+
+
+def _templates_from_roster(path: Path, out_dir: Path, password: str | None) -> None:
+    from . import template
+    from .roster import RosterError, read_roster
+
+    try:
+        roster = read_roster(path)
+    except RosterError as exc:
+        raise Fail(str(exc)) from exc
+    for note in roster.notes:
+        click.echo(f"提示：{note}", err=True)
+    for error in roster.errors:
+        click.echo(f"错误：{error}", err=True)
+    start = _progress(True, "生成模板")
+    tick = start(len(roster.units)) if start else (lambda: None)
+    year = roster.settings.year
+    for unit in roster.units:
+        target = out_dir / f"{safe_name(f'{year}_{unit.name}')}.xlsx"
+        _write(lambda u=unit, t=target: template.write_template(t, u, roster.settings, password))
+        tick()
+    click.echo(f"已生成 {len(roster.units)} 个模板：{out_dir}")
+    if roster.errors:
+        sys.exit(EXIT_FINDINGS)
+
+
+@cli.command("roster-template")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="输出的名单 .xlsx。")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="预填的年度。")
+def roster_template_cmd(output, year):
+    """生成空白名单（设置 + 单位），填好后用于 template --roster 和 batch --roster。"""
+    from .files import write_atomic
+    from .roster import roster_template_bytes
+
+    _write(lambda: write_atomic(output, roster_template_bytes(year)))
+    click.echo(f"已生成名单模板：{output}")
+
+
+# ---------------------------------------------------------------- validate
+
+
+def _read_previous(path: Path | None):
+    if path is None:
+        return None
+    from .reading import read
+    from .xlsx import FileProblem
+
+    try:
+        return read(path).report
+    except FileProblem as exc:
+        raise Fail(f"上年度文件 {path} 无法读取：{exc.message}") from exc
+
+
+def format_text(results) -> str:
+    lines = []
+    for res in results:
+        if res.problem:
+            lines.append(f"无法读取 {res.file}：{res.problem}")
+            continue
+        verdict = "通过" if res.ok and not res.findings else ("通过（有提示）" if res.ok else "不通过")
+        lines.append(f"{res.file}（{res.unit} {res.year} 年度）：{verdict}，"
+                     f"错误 {res.errors} 条，提示 {res.warnings} 条")
+        for f in res.findings:
+            lines.append(f"  {spec.SEVERITY_LABEL[f.severity]} [{f.code}] {f.message}")
+    return "\n".join(lines)
+
+
+@cli.command("validate")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="上年度的工作簿或 JSON，用于跨年度衔接检查。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="输出格式。")
+@click.option("--strict", is_flag=True, help="有任何提示也以退出码 1 结束。")
+def validate_cmd(files, previous, fmt, strict):
+    """校验报回的工作簿（或报告 JSON），逐条列出问题。"""
+    from .validate import inspect
+
+    last = _read_previous(previous)
+    results = [inspect(path, last)[1] for path in files]
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_text(results))
+    if any(r.problem for r in results):
+        sys.exit(EXIT_FILE)
+    if any(r.errors or (strict and r.findings) for r in results):
+        sys.exit(EXIT_FINDINGS)
+
+
+# ---------------------------------------------------------------- render
+
+
+def _fonts(pairs: tuple[str, ...]):
+    if not pairs:
+        return None
+    from .docstyle import Fonts
+
+    try:
+        return Fonts.from_options(dict(p.split("=", 1) for p in pairs))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--font") from exc
+
+
+@cli.command("render")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="输出的 .docx。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF。")
+@click.option("--draft", is_flag=True, help="有错误也生成，每页页眉标注“草稿（未通过校验）”。")
+@click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="自定义样式文档（字体、字号、版头）。")
+@click.option("--font", "fonts", multiple=True, metavar="项=字体",
+              help="替换字体，如 --font body=仿宋 --font heading2=楷体。")
+def render_cmd(source, output, pdf, draft, reference_docx, fonts):
+    """校验后生成年度报告 .docx（GB/T 9704 版式）。"""
+    from . import render
+    from .validate import inspect
+
+    read, result = inspect(source)
+    if read is None:
+        raise Fail(f"无法读取 {source}：{result.problem}")
+    if result.errors and not draft:
+        click.echo(format_text([result]), err=True)
+        click.echo("有错误，未生成报告；修改后重试，或加 --draft 生成草稿。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    reference = reference_docx.read_bytes() if reference_docx else None
+    try:
+        _write(lambda: render.render(read.report, output, draft=bool(result.errors),
+                                     reference=reference, fonts=_fonts(fonts)))
+    except (KeyError, ValueError) as exc:
+        raise Fail(f"样式文档 {reference_docx} 无法使用：{exc}") from exc
+    click.echo(f"已生成报告：{output}")
+    if pdf:
+        from .pdf import PdfError, to_pdf
+
+        try:
+            target = to_pdf(output)
+        except PdfError as exc:
+            raise Fail(str(exc)) from exc
+        click.echo(f"已生成 PDF：{target}")
+
+
+# ---------------------------------------------------------------- batch and demo
+
+
+@cli.command("batch")
+@click.argument("inbox", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出文件夹。")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="名单 .xlsx，用于列出未提交的单位。")
+@click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="上年度的 data/ 文件夹或工作簿文件夹。")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认 CPU 核数）。")
+@click.option("--draft", is_flag=True, help="有错误的单位也生成草稿报告。")
+def batch_cmd(inbox, out_dir, roster, previous, jobs, draft):
+    """一次处理收到的全部文件（文件夹或 .zip）：校验、成文、汇总。"""
+    from . import batch
+    from .roster import RosterError, read_roster
+    from .xlsx import FileProblem
+
+    campaign = None
+    if roster:
+        try:
+            campaign = read_roster(roster)
+        except RosterError as exc:
+            raise Fail(str(exc)) from exc
+    try:
+        result = batch.run(inbox, out_dir, roster=campaign, previous=previous,
+                           jobs=jobs or batch.default_jobs(), draft=draft,
+                           progress=_progress(True, "处理中"))
+    except FileProblem as exc:
+        raise Fail(f"无法读取 {inbox}：{exc.message}") from exc
+    except OutputError as exc:
+        raise Fail(str(exc)) from exc
+    counts: dict[str, int] = {}
+    for row in result.rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    shown = "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    click.echo(f"共 {len(result.files)} 个文件，{len(result.rows)} 个单位：{shown or '无'}")
+    click.echo(f"汇总：{out_dir / '汇总.xlsx'}")
+    sys.exit(result.exit_code)
+
+
+@cli.command("demo")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("nianbao-demo"), show_default=True, help="输出文件夹。")
+def demo_cmd(out_dir):
+    """用内置的高凤镇 2024 年报告演示全流程：模板 → 填报 → 批量校验、成文、汇总。"""
+    from .demo import run_demo
+
+    try:
+        paths = run_demo(out_dir)
+    except OutputError as exc:
+        raise Fail(str(exc)) from exc
+    for label, path in paths.items():
+        click.echo(f"{label}：{path}")
+
+
+@cli.command("build-assets")
+@click.option("--check", is_flag=True, help="只检查已提交的文件是否为当前代码生成的内容。")
+def build_assets_cmd(check):
+    """（维护者）重新生成 workbook_templates/ 中的空白母版和内置样式文档。"""
+    from .assets import build_assets
+
+    stale = build_assets(check=check)
+    for path in stale:
+        click.echo(("过期：" if check else "已更新：") + str(path))
+    if check and stale:
+        sys.exit(EXIT_FINDINGS)
+
+
+def main() -> None:
+    """Entry point: no traceback ever reaches a user."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已中断。", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("已中断。", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: one line, documented code
+        click.echo(f"nianbao：内部错误（{type(exc).__name__}: {exc}），请将此信息反馈给维护者。",
+                   err=True)
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,58 @@
+"""docx → PDF through LibreOffice headless, each run with its own profile."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+TIMEOUT = 180
+
+
+class PdfError(RuntimeError):
+    """The PDF could not be made; the message is one Chinese line."""
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(source: Path, fmt: str, outdir: Path, *, recalc: bool = False) -> Path:
+    """Convert ``source`` with a private profile (two runs on one profile fail silently)."""
+    exe = soffice()
+    if exe is None:
+        raise PdfError("未安装 LibreOffice（soffice），无法转换；.docx 已生成，可在 WPS/Word 中另存为 PDF")
+    with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as profile:
+        if recalc:
+            user = Path(profile) / "user"
+            user.mkdir()
+            (user / "registrymodifications.xcu").write_text(RECALC_PROFILE, encoding="utf-8")
+        outdir.mkdir(parents=True, exist_ok=True)
+        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+               "--norestore", "--convert-to", fmt, "--outdir", str(outdir), str(source)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise PdfError(f"LibreOffice 转换 {source.name} 超时") from exc
+    target = outdir / (source.stem + "." + fmt.split(":")[0])
+    if done.returncode != 0 or not target.exists():
+        raise PdfError(f"LibreOffice 未能转换 {source.name}（退出码 {done.returncode}）")
+    return target
+
+
+def to_pdf(docx: Path) -> Path:
+    docx = Path(docx)
+    with tempfile.TemporaryDirectory(prefix="nianbao-pdf-", dir=docx.parent) as tmp:
+        made = convert(docx, "pdf", Path(tmp))
+        target = docx.with_suffix(".pdf")
+        made.replace(target)
+    return target
+
+
+RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""

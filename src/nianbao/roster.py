@@ -1,0 +1,118 @@
+"""The campaign workbook (名单.xlsx): the year's settings and the units that report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from . import spec, xlsx
+from .campaign import Settings, Unit
+from .reading import parse_date
+
+SETTINGS_SHEET = "设置"
+UNITS_SHEET = "单位"
+SETTING_LABELS = ("年度", "报送截止日期", "编制依据", "政府网站名称与网址", "联系方式")
+UNIT_COLUMNS = ("单位名称", "上级", "层级", "联系人", "联系电话")
+MAX_UNITS = 10_000
+
+
+class RosterError(ValueError):
+    """A roster that cannot be used; the message is one Chinese line."""
+
+
+@dataclass(frozen=True)
+class Roster:
+    settings: Settings
+    units: tuple[Unit, ...]
+    notes: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+
+
+def roster_template_bytes(year: int | None = None) -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    cell = wb.add_format({"border": 1})
+    ws = wb.add_worksheet(SETTINGS_SHEET)
+    ws.write_row(0, 0, ("项目", "内容"), head)
+    hints = (str(year or dt.date.today().year - 1), "", "", "", "")
+    for i, (label, hint) in enumerate(zip(SETTING_LABELS, hints), start=1):
+        ws.write_string(i, 0, label, cell)
+        ws.write_string(i, 1, hint, cell)
+    ws.write_comment(2, 1, "如 2025-01-31；不填则按 1 月 31 日")
+    ws.write_comment(3, 1, "各单位导语中引用的通知，如《××市人民政府办公室关于做好2024年政府信息公开"
+                           "工作年度报告编制发布工作的通知》")
+    ws.write_comment(4, 1, "如 井研县政府网站（http://www.jingyan.gov.cn/）")
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1, 90)
+    ws = wb.add_worksheet(UNITS_SHEET)
+    ws.write_row(0, 0, UNIT_COLUMNS, head)
+    ws.data_validation(1, 2, MAX_UNITS, 2, {
+        "validate": "list", "source": list(spec.LEVELS), "input_title": "层级",
+        "input_message": "从下拉列表中选择", "error_title": "层级无效",
+        "error_message": "请从下拉列表中选择层级。"})
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, 4, 14)
+    ws.freeze_panes(1, 0)
+    wb.close()
+    return buf.getvalue()
+
+
+def _text(wb: xlsx.Workbook, sheet: str, a1: str) -> str:
+    cell = wb.cell(sheet, a1)
+    if cell is None or cell.value is None:
+        return ""
+    if isinstance(cell.value, Decimal):
+        return str(int(cell.value)) if cell.value == cell.value.to_integral_value() else str(cell.value)
+    return str(cell.value).strip()
+
+
+def read_roster(path: Path) -> Roster:
+    try:
+        wb = xlsx.read(path)
+    except xlsx.FileProblem as exc:
+        raise RosterError(f"{path}：{exc.message}") from exc
+    if SETTINGS_SHEET not in wb.cells or UNITS_SHEET not in wb.cells:
+        raise RosterError(f"{path}：缺少“{SETTINGS_SHEET}”或“{UNITS_SHEET}”工作表，"
+                          "请用 nianbao roster-template 生成名单")
+    values = {_text(wb, SETTINGS_SHEET, f"A{r}"): r for r in range(2, 20)}
+    def setting(label: str) -> str:
+        row = values.get(label)
+        return _text(wb, SETTINGS_SHEET, f"B{row}") if row else ""
+    year_text = setting("年度")
+    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+        raise RosterError(f"{path}：设置表“年度”应为四位年份，现为“{year_text}”")
+    deadline = None
+    deadline_row = values.get("报送截止日期")
+    if deadline_row:
+        cell = wb.cell(SETTINGS_SHEET, f"B{deadline_row}")
+        deadline, status = parse_date(None if cell is None else cell.value, wb.date1904)
+        if status == "unreadable":
+            raise RosterError(f"{path}：设置表“报送截止日期”无法识别，请按 2025-01-31 填写")
+    settings = Settings(int(year_text), deadline, setting("编制依据"),
+                        setting("政府网站名称与网址"), setting("联系方式"))
+    units, notes, errors = [], [], []
+    seen: dict[str, int] = {}
+    last = max((int(a1.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for a1 in wb.cells[UNITS_SHEET]),
+               default=1)
+    for row in range(2, last + 1):
+        name, parent, level, contact, phone = (_text(wb, UNITS_SHEET, f"{col}{row}")
+                                               for col in "ABCDE")
+        if not any((name, parent, level, contact, phone)):
+            continue
+        if not name:
+            notes.append(f"单位表第 {row} 行没有单位名称，已跳过")
+        elif name in seen:
+            notes.append(f"单位表第 {row} 行“{name}”与第 {seen[name]} 行重复，已跳过")
+        elif level and level not in spec.LEVELS:
+            errors.append(f"单位表第 {row} 行“{name}”的层级“{level}”无效，应为："
+                          + "、".join(spec.LEVELS))
+        else:
+            seen[name] = row
+            units.append(Unit(name, parent, level or "其他", contact, phone))
+    return Roster(settings, tuple(units), tuple(notes), tuple(errors))

@@ -45,14 +45,15 @@ def domain(report: Report) -> list[Finding]:
         code = "REGULATION_NOT_ALLOWED" if policy == spec.ERROR else "REGULATION_UNUSUAL"
         shown = "、".join(f"{spec.FIGURES[c].col_name} {fmt_number(report.figure(c))}"
                          for c in regulation)
-        findings.append(make(code, f"层级为{report.level}，但填报了规章 {shown}", table="表二",
-                             row="规章", codes=regulation))
+        row = spec.FIGURES[regulation[0]].row_name
+        findings.append(make(code, f"层级为{report.level}，但填报了{row} {shown}", table=spec.T2.name,
+                             row=row, codes=regulation))
     limit = spec.FEE_PLAUSIBLE_MAX.get(report.level, spec.FEE_PLAUSIBLE_MAX["其他"])
     fees = report.figure("T2_FEES")
     if fees > limit:
         findings.append(make("FEE_IMPLAUSIBLE", f"收费金额 {fmt_number(fees)} 万元，超过{report.level}"
-                             f"通常水平（{limit} 万元）", table="表二", row="行政事业性收费",
-                             codes=("T2_FEES",)))
+                             f"通常水平（{limit} 万元）", table=spec.T2.name,
+                             row=spec.FIGURES["T2_FEES"].row_name, codes=("T2_FEES",)))
     return findings
 
 
@@ -155,7 +156,8 @@ def cross_year(report: Report, previous: Report) -> list[Finding]:
                 "PREVIOUS_CARRIED", f"上年结转 {fmt_number(report.figure(now))}，上年度报告结转下年度 "
                 f"{fmt_number(previous.figure(before))}", table="表三",
                 row=spec.FIGURES[now].row_name, column=cname, codes=(now,)))
-    for key, name in (("REG", "规章"), ("NORM", "行政规范性文件")):
+    for key in ("REG", "NORM"):
+        inforce = spec.FIGURES[f"T2_{key}_INFORCE"]
         expected = (previous.figure(f"T2_{key}_INFORCE") + report.figure(f"T2_{key}_ISSUED")
                     - report.figure(f"T2_{key}_REPEALED"))
         actual = report.figure(f"T2_{key}_INFORCE")
@@ -164,8 +166,8 @@ def cross_year(report: Report, previous: Report) -> list[Finding]:
                 "PREVIOUS_INFORCE", f"上年现行有效 {fmt_number(previous.figure(f'T2_{key}_INFORCE'))}"
                 f" + 本年制发 {fmt_number(report.figure(f'T2_{key}_ISSUED'))} − 本年废止 "
                 f"{fmt_number(report.figure(f'T2_{key}_REPEALED'))} = {fmt_number(expected)}，"
-                f"但现行有效为 {fmt_number(actual)}", table="表二", row=name,
-                column="现行有效件数", codes=(f"T2_{key}_INFORCE",)))
+                f"但现行有效为 {fmt_number(actual)}", table="表二", row=inforce.row_name,
+                column=inforce.col_name, codes=(inforce.code,)))
     return findings
 
 

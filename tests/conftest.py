@@ -1,0 +1,82 @@
+"""Shared fixtures: the sample report, generated templates and filled workbooks (all from data)."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from nianbao import spec, template
+from nianbao.campaign import Settings, Unit
+from nianbao.demo import sample
+from nianbao.fill import fill_bytes
+from nianbao.report import Report
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def sample_report() -> Report:
+    return sample()
+
+
+@pytest.fixture(scope="session")
+def sample_template(sample_report: Report) -> bytes:
+    unit = Unit(sample_report.unit, sample_report.parent, sample_report.level)
+    return template.build_bytes(unit, Settings(sample_report.year, website=sample_report.website))
+
+
+def with_figures(report: Report, **figures: int | str) -> Report:
+    """The report with some input figures changed and the totals recomputed."""
+    values = dict(report.figures)
+    values.update({k: Decimal(str(v)) for k, v in figures.items()})
+    return dataclasses.replace(report, figures=values).with_totals()
+
+
+def consistent(report: Report, seed: int = 0) -> Report:
+    """A fill whose every column reconciles: results and carry-over add up to new + carried."""
+    import random
+
+    rng = random.Random(seed)
+    figures: dict[str, int] = {}
+    for ckey, _ in spec.T3_APPLICANTS:
+        handled = {r: rng.randint(0, 3) for r in spec.T3_RESULT_ROWS}
+        forward = rng.randint(0, 2)
+        carried = rng.randint(0, 2)
+        total = sum(handled.values()) + forward
+        carried = min(carried, total)
+        figures.update({f"T3_{r}_{ckey}": n for r, n in handled.items()})
+        figures[f"T3_CARRIED_FORWARD_{ckey}"] = forward
+        figures[f"T3_CARRIED_IN_{ckey}"] = carried
+        figures[f"T3_NEW_{ckey}"] = total - carried
+    for fig in spec.T4.figures + spec.T2.figures:
+        if not fig.computed and fig.kind == spec.COUNT and not fig.code.startswith("T2_REG"):
+            figures[fig.code] = rng.randint(0, 9)
+    figures["T2_FEES"] = 0
+    return with_figures(report, **figures)
+
+
+def write(tmp: Path, name: str, data: bytes) -> Path:
+    path = tmp / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture
+def filled(tmp_path: Path, sample_template: bytes):
+    """Factory: a workbook filled through its defined names with a report and raw overrides."""
+
+    def make(report: Report, name: str = "filled.xlsx", overrides: dict | None = None) -> Path:
+        return write(tmp_path, name, fill_bytes(sample_template, report, overrides))
+
+    return make
+
+
+def needs(program: str) -> str:
+    path = shutil.which(program)
+    if path is None:  # CI installs it: failing here means .ci/run is broken, not a skip
+        pytest.fail(f"{program} is required for this test (installed by .ci/run)")
+    return path

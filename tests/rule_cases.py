@@ -1,0 +1,184 @@
+"""Per rule, named passing and failing cases, as data (sqlfluff-style). Each case starts from
+the built-in sample (all figures 0, published text) and changes only what it names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Callable
+
+import openpyxl
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    name: str
+    fails: bool
+    figures: dict = field(default_factory=dict)  # set after the sample; totals recomputed
+    totals: dict = field(default_factory=dict)  # set after recomputing (a total that disagrees)
+    texts: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)  # level, date, year, deadline
+    previous: dict | None = None  # figures of last year's report (same unit, year - 1)
+    previous_meta: dict = field(default_factory=dict)
+    raw: dict | None = None  # a workbook filled with these raw cell values by code
+    mutate: Callable[[bytes], bytes] | None = None  # a workbook changed after filling
+
+
+def patch_member(data: bytes, member: str, edit: Callable[[str], str]) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == member:
+                body = edit(body.decode("utf-8")).encode("utf-8")
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def sheet_member(data: bytes, name: str) -> str:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    index = wb.sheetnames.index(name) + 1
+    return f"xl/worksheets/sheet{index}.xml"
+
+
+def cache_total(value: str) -> Callable[[bytes], bytes]:
+    """Give 表三!J6 (T3_NEW_TOTAL) a cached result, as an office program would on save."""
+
+    def edit(data: bytes) -> bytes:
+        def put(xml: str) -> str:
+            return re.sub(r'(<c r="J6"[^>]*>\s*<f>[^<]*</f>)\s*(<v>[^<]*</v>|<v/>)?',
+                          lambda m: m.group(1) + f"<v>{value}</v>", xml, count=1)
+        return patch_member(data, sheet_member(data, "表三"), put)
+
+    return edit
+
+
+def with_openpyxl(change: Callable[[openpyxl.Workbook], None]) -> Callable[[bytes], bytes]:
+    def edit(data: bytes) -> bytes:
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        change(wb)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+    return edit
+
+
+def _set_label(wb):
+    wb["表三"]["B9"].value = "（一）予以公开（含部分）"
+
+
+def _set_formula(wb):
+    wb["表三"]["J6"].value = "=D6"
+
+
+def _set_prop(name: str, value: str):
+    def change(wb):
+        for prop in wb.custom_doc_props.props:
+            if prop.name == name:
+                prop.value = value
+    return change
+
+
+T3_ROW = {f"T3_GRANTED_NATURAL": 2, "T3_NEW_NATURAL": 2}
+
+CASES = [
+    # ---- arithmetic (declared in the spec, also the template's formulas)
+    Case("T3_BALANCE", "column reconciles", False, figures={"T3_NEW_NATURAL": 3,
+         "T3_GRANTED_NATURAL": 2, "T3_CARRIED_FORWARD_NATURAL": 1}),
+    Case("T3_BALANCE", "new without result", True, figures={"T3_NEW_LEGAL": 3}),
+    Case("T3_RESULT_TOTAL", "total is the sum", False, figures={"T3_NEW_OTHER": 1,
+         "T3_DENIED_3_OTHER": 1}),
+    Case("T3_RESULT_TOTAL", "total typed over", True, totals={"T3_TOTAL_OTHER": 5}),
+    Case("T3_APPLICANT_TOTAL", "row total is the sum", False, figures=T3_ROW),
+    Case("T3_APPLICANT_TOTAL", "row total typed over", True, totals={"T3_NEW_TOTAL": 7}),
+    Case("T4_GROUP_TOTAL", "group total is the sum", False, figures={"T4_REVIEW_UPHELD": 2,
+         "T4_REVIEW_PENDING": 1}),
+    Case("T4_GROUP_TOTAL", "group total typed over", True, totals={"T4_SUIT_DIRECT_TOTAL": 4}),
+    Case("COUNT_RANGE", "whole counts", False, figures={"T2_LICENSE": 12}),
+    Case("COUNT_RANGE", "negative count", True, figures={"T2_PENALTY": -1}),
+    Case("COUNT_RANGE", "fractional count", True, figures={"T4_REVIEW_UPHELD": "1.5",
+         "T3_NEW_NATURAL": 0}),
+    Case("FEE_RANGE", "six decimals", False, figures={"T2_FEES": "5.088667"}),
+    Case("FEE_RANGE", "seven decimals", True, figures={"T2_FEES": "5.0886671"}),
+    Case("FEE_RANGE", "negative amount", True, figures={"T2_FEES": "-2"}),
+    # ---- domain (立法法)
+    Case("REGULATION_NOT_ALLOWED", "township with no 规章", False),
+    Case("REGULATION_NOT_ALLOWED", "township with 规章", True, figures={"T2_REG_INFORCE": 2}),
+    Case("REGULATION_NOT_ALLOWED", "city government may", False, figures={"T2_REG_INFORCE": 2},
+         meta={"level": "市级政府"}),
+    Case("REGULATION_UNUSUAL", "city department without", False, meta={"level": "市级部门"}),
+    Case("REGULATION_UNUSUAL", "city department with", True, figures={"T2_REG_ISSUED": 1,
+         "T2_REG_INFORCE": 1}, meta={"level": "市级部门"}),
+    Case("FEE_IMPLAUSIBLE", "township 3.5 万元", False, figures={"T2_FEES": "3.5"}),
+    Case("FEE_IMPLAUSIBLE", "township typed 元", True, figures={"T2_FEES": 35000}),
+    # ---- text
+    Case("TEXT_EMPTY", "published text", False),
+    Case("TEXT_EMPTY", "section left empty", True, texts={"TEXT_PLATFORM": "  "}),
+    Case("TEXT_PLACEHOLDER", "published text", False),
+    Case("TEXT_PLACEHOLDER", "XX left in", True, texts={"TEXT_PROACTIVE": "全年公开信息XX条。"}),
+    Case("TEXT_PLACEHOLDER", "待补充 left in", True, texts={"TEXT_PROBLEMS": "待补充"}),
+    Case("FEE_NOT_STATED", "states the fee", False),
+    Case("FEE_NOT_STATED", "silent on the fee", True, texts={"TEXT_OTHER": "无其他需要报告的事项。"}),
+    Case("TEXT_FIGURE_MISMATCH", "text agrees", False,
+         figures={"T3_NEW_NATURAL": 2, "T3_GRANTED_NATURAL": 2},
+         texts={"TEXT_ON_REQUEST": "全年共收到政府信息公开申请2件，均已按期办结。"}),
+    Case("TEXT_FIGURE_MISMATCH", "text says 3, table 2", True,
+         figures={"T3_NEW_NATURAL": 2, "T3_GRANTED_NATURAL": 2},
+         texts={"TEXT_ON_REQUEST": "全年共收到政府信息公开申请3件，均已按期办结。"}),
+    Case("TEXT_FIGURE_MISMATCH", "review count differs", True,
+         texts={"TEXT_ON_REQUEST": "本年度发生政府信息公开行政复议1件。"}),
+    Case("TEXT_NO_REQUESTS", "none received, none in table", False),
+    Case("TEXT_NO_REQUESTS", "none received, but 2 in table", True,
+         figures={"T3_NEW_NATURAL": 2, "T3_GRANTED_NATURAL": 2}),
+    # ---- dates
+    Case("DATE_MISSING", "date given", False),
+    Case("DATE_MISSING", "no date", True, meta={"date": None}),
+    Case("DATE_OUT_OF_RANGE", "in January", False),
+    Case("DATE_OUT_OF_RANGE", "after the deadline", True, meta={"date": dt.date(2025, 2, 10)}),
+    Case("DATE_OUT_OF_RANGE", "in the report year", True, meta={"date": dt.date(2024, 12, 30)}),
+    Case("DATE_OUT_OF_RANGE", "campaign deadline later", False,
+         meta={"date": dt.date(2025, 2, 10), "deadline": dt.date(2025, 2, 20)}),
+    # ---- cross-year (--previous)
+    Case("PREVIOUS_CARRIED", "carried over matches", False,
+         figures={"T3_CARRIED_IN_NATURAL": 1, "T3_GRANTED_NATURAL": 1},
+         previous={"T3_CARRIED_FORWARD_NATURAL": 1, "T3_NEW_NATURAL": 1}),
+    Case("PREVIOUS_CARRIED", "carried over differs", True,
+         previous={"T3_CARRIED_FORWARD_NATURAL": 1, "T3_NEW_NATURAL": 1}),
+    Case("PREVIOUS_INFORCE", "in force follows", False,
+         figures={"T2_NORM_ISSUED": 2, "T2_NORM_REPEALED": 1, "T2_NORM_INFORCE": 6},
+         previous={"T2_NORM_INFORCE": 5}),
+    Case("PREVIOUS_INFORCE", "in force jumps", True,
+         figures={"T2_NORM_INFORCE": 9}, previous={"T2_NORM_INFORCE": 5}),
+    Case("PREVIOUS_UNIT", "same unit, last year", False, previous={}),
+    Case("PREVIOUS_UNIT", "another unit", True, previous={}, previous_meta={"unit": "某街道办事处"}),
+    # ---- values (through a filled workbook)
+    Case("VALUE_NORMALISED", "plain numbers", False, raw={"T2_LICENSE": 12}),
+    Case("VALUE_NORMALISED", "full-width digits", True, raw={"T2_LICENSE": "１２"}),
+    Case("VALUE_NORMALISED", "thousands separator and spaces", True, raw={"T2_PENALTY": " 1,234 "}),
+    Case("VALUE_NOT_NUMBER", "a number", False, raw={"T2_COERCION": 3}),
+    Case("VALUE_NOT_NUMBER", "5件", True, raw={"T2_COERCION": "5件"}),
+    Case("VALUE_NOT_NUMBER", "a dash", True, raw={"T4_REVIEW_UPHELD": "—"}),
+    Case("VALUE_BLANK", "zero", False, raw={"T4_REVIEW_UPHELD": 0}),
+    Case("VALUE_BLANK", "left blank", True, raw={"T4_REVIEW_UPHELD": None}),
+    Case("DATE_UNREADABLE", "Chinese date text", False, raw={"META_DATE": "2025年1月9日"}),
+    Case("DATE_UNREADABLE", "dotted date text", False, raw={"META_DATE": "2025.1.9"}),
+    Case("DATE_UNREADABLE", "words", True, raw={"META_DATE": "明年一月"}),
+    # ---- identity (through a filled workbook)
+    Case("TEMPLATE_ALTERED", "inputs changed only", False, raw={"T2_LICENSE": 4}),
+    Case("TEMPLATE_ALTERED", "label rewritten", True, raw={}, mutate=with_openpyxl(_set_label)),
+    Case("TEMPLATE_ALTERED", "total formula replaced", True, raw={},
+         mutate=with_openpyxl(_set_formula)),
+    Case("META_MISSING", "metadata complete", False, raw={}),
+    Case("META_MISSING", "unit removed", True, raw={},
+         mutate=with_openpyxl(_set_prop("nianbao_unit", ""))),
+    Case("TEMPLATE_OUTDATED", "current version", False, raw={}),
+    Case("TEMPLATE_OUTDATED", "older version", True, raw={},
+         mutate=with_openpyxl(_set_prop("nianbao_template_version", "0"))),
+    Case("CACHED_MISMATCH", "cached total agrees", False, raw={}, mutate=cache_total("0")),
+    Case("CACHED_MISMATCH", "cached total disagrees", True, raw={}, mutate=cache_total("9")),
+]

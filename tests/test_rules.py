@@ -1,0 +1,70 @@
+"""Every declared rule breaks on its failing cases and stays quiet on its passing ones."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+from nianbao import spec
+from nianbao.fill import fill_bytes
+from nianbao.report import Report
+from nianbao.validate import result_of, validate
+from nianbao import reading
+
+from rule_cases import CASES, Case
+
+
+def _report(base: Report, case: Case) -> Report:
+    figures = dict(base.figures)
+    figures.update({k: Decimal(str(v)) for k, v in case.figures.items()})
+    report = dataclasses.replace(base, figures=figures, **case.meta).with_totals()
+    figures = dict(report.figures)
+    figures.update({k: Decimal(str(v)) for k, v in case.totals.items()})
+    texts = {**base.texts, **case.texts}
+    return dataclasses.replace(report, figures=figures, texts=texts)
+
+
+def _previous(base: Report, case: Case) -> Report | None:
+    if case.previous is None:
+        return None
+    zeros = {c: Decimal(0) for c in spec.INPUT_CODES}
+    zeros.update({k: Decimal(str(v)) for k, v in case.previous.items()})
+    return dataclasses.replace(base, year=base.year - 1, figures=zeros,
+                               **case.previous_meta).with_totals()
+
+
+def codes_for(case: Case, base: Report, template: bytes, tmp_path) -> set[str]:
+    if case.raw is None:
+        read = reading.Reading(_report(base, case))
+        result = result_of(read, "case", _previous(base, case))
+    else:
+        data = fill_bytes(template, base, case.raw)
+        if case.mutate:
+            data = case.mutate(data)
+        path = tmp_path / "case.xlsx"
+        path.write_bytes(data)
+        result = validate(path)
+        assert not result.problem, result.problem
+    return {f.code for f in result.findings}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.rule}-{c.name}")
+def test_rule_case(case, sample_report, sample_template, tmp_path):
+    codes = codes_for(case, sample_report, sample_template, tmp_path)
+    if case.fails:
+        assert case.rule in codes
+    else:
+        assert case.rule not in codes
+
+
+def test_every_rule_has_a_passing_and_a_failing_case():
+    for code in spec.RULES:
+        kinds = {c.fails for c in CASES if c.rule == code}
+        assert kinds == {True, False}, f"{code} lacks a {'failing' if True not in kinds else 'passing'} case"
+
+
+def test_the_sample_satisfies_every_rule(sample_report):
+    result = result_of(reading.Reading(sample_report), "sample")
+    assert result.findings == ()

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-TIMEOUT = 180
+TIMEOUT = 300
 
 
 class PdfError(RuntimeError):
@@ -20,6 +20,12 @@ def soffice() -> str | None:
 
 def convert(source: Path, fmt: str, outdir: Path, *, recalc: bool = False) -> Path:
     """Convert ``source`` with a private profile (two runs on one profile fail silently)."""
+    return convert_many([source], fmt, outdir, recalc=recalc)[0]
+
+
+def convert_many(sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = False
+                 ) -> list[Path]:
+    """Convert several files in one LibreOffice start; ``recalc`` recomputes every formula."""
     exe = soffice()
     if exe is None:
         raise PdfError("未安装 LibreOffice（soffice），无法转换；.docx 已生成，可在 WPS/Word 中另存为 PDF")
@@ -30,15 +36,16 @@ def convert(source: Path, fmt: str, outdir: Path, *, recalc: bool = False) -> Pa
             (user / "registrymodifications.xcu").write_text(RECALC_PROFILE, encoding="utf-8")
         outdir.mkdir(parents=True, exist_ok=True)
         cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
-               "--norestore", "--convert-to", fmt, "--outdir", str(outdir), str(source)]
+               "--norestore", "--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)]
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise PdfError(f"LibreOffice 转换 {source.name} 超时") from exc
-    target = outdir / (source.stem + "." + fmt.split(":")[0])
-    if done.returncode != 0 or not target.exists():
-        raise PdfError(f"LibreOffice 未能转换 {source.name}（退出码 {done.returncode}）")
-    return target
+            raise PdfError(f"LibreOffice 转换 {sources[0].name} 超时") from exc
+    targets = [outdir / (s.stem + "." + fmt.split(":")[0]) for s in sources]
+    for source, target in zip(sources, targets):
+        if done.returncode != 0 or not target.exists():
+            raise PdfError(f"LibreOffice 未能转换 {source.name}（退出码 {done.returncode}）")
+    return targets
 
 
 def to_pdf(docx: Path) -> Path:

@@ -1,0 +1,185 @@
+"""The generated workbook: locked, validated, named, and identical to the committed master."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from nianbao import assets, layout, spec, template
+from nianbao.cli import cli
+from nianbao.roster import roster_template_bytes
+
+
+@pytest.fixture(scope="module")
+def book(sample_template):
+    return openpyxl.load_workbook(io.BytesIO(sample_template))
+
+
+def merged_span(fig: spec.Figure) -> set[tuple[str, str]]:
+    cell = layout.address_of(fig.code)
+    return {(cell.sheet, layout.Cell(cell.sheet, cell.row, cell.col + i).a1) for i in range(fig.cols)}
+
+
+def expected_unlocked() -> set[tuple[str, str]]:
+    cells: set[tuple[str, str]] = set()
+    for code in layout.INPUT_NAMES:
+        if code in spec.FIGURES:
+            cells |= merged_span(spec.FIGURES[code])
+        else:
+            cell = layout.address_of(code)
+            cells.add((cell.sheet, cell.a1))
+    return cells
+
+
+def test_every_sheet_is_protected_and_the_structure_locked(book, sample_template):
+    assert [ws.title for ws in book.worksheets] == [*layout.SHEETS, layout.META]
+    for ws in book.worksheets:
+        assert ws.protection.sheet, ws.title
+    assert book.security.lockStructure
+    assert book[layout.META].sheet_state == "veryHidden"
+    names = zipfile.ZipFile(io.BytesIO(sample_template)).namelist()
+    assert not [n for n in names if "externalLink" in n or "vbaProject" in n]
+
+
+def test_exactly_the_input_cells_are_unlocked(book):
+    unlocked = {(ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows()
+                for c in row if c.has_style and not c.protection.locked}
+    assert unlocked == expected_unlocked()
+
+
+def test_every_numeric_input_has_its_validation(book):
+    for code in spec.INPUT_CODES:
+        fig = spec.FIGURES[code]
+        cell = layout.address_of(code)
+        rules = [dv for dv in book[cell.sheet].data_validations.dataValidation
+                 if cell.a1 in dv.sqref]
+        assert len(rules) == 1, code
+        dv = rules[0]
+        assert dv.type == ("decimal" if fig.kind == spec.AMOUNT else "whole")
+        assert dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
+        assert dv.errorStyle in (None, "stop") and dv.showErrorMessage and dv.error and dv.prompt
+        assert book[cell.sheet][cell.a1].value == 0
+
+
+def test_every_contract_name_points_at_its_labelled_cell(book):
+    names = book.defined_names
+    for code, fig in spec.FIGURES.items():
+        sheet, coord = next(iter(names[code].destinations))
+        cell = layout.address_of(code)
+        assert (sheet, coord.replace("$", "")) == (cell.sheet, cell.a1)
+        ws = book[sheet]
+        table = spec.FIGURE_TABLE[code]
+        row_texts = {str(ws.cell(cell.row + 1, c + 1).value) for c in range(3)}
+        col_texts = {str(ws.cell(layout.GRID_TOP + r + 1, cell.col + 1).value)
+                     for r in range(max(table.header_rows, 1))}
+        item = fig.row_name.split(" ")[-1]
+        if table is spec.T2:
+            header_row = fig.row - (fig.row - 1 if fig.row <= 3 else {6: 1, 9: 1, 10: 2, 13: 1}[fig.row])
+            col_texts = {str(ws.cell(layout.GRID_TOP + header_row + 1, cell.col + 1).value)}
+        if table is spec.T4:
+            assert fig.col_name in col_texts, code
+        else:
+            assert item in row_texts, code
+            assert fig.col_name in col_texts, code
+    for fld in spec.META_FIELDS + spec.TEXT_FIELDS:
+        sheet, coord = next(iter(names[fld.code].destinations))
+        cell = layout.address_of(fld.code)
+        assert book[sheet].cell(cell.row + 1, 1).value == fld.label
+    sheet, coord = next(iter(names["CHECK_STATUS"].destinations))
+    assert (sheet, coord.replace("$", "")) == (layout.PANEL, "B1")
+
+
+def test_totals_and_checks_are_formulas_from_the_rules(book):
+    ws = book["表三"]
+    assert ws["J6"].value == "=SUM($D$6:$I$6)"
+    assert ws["D29"].value == "=SUM($D$8:$D$28)"
+    panel = book[layout.PANEL]
+    rows = list(panel.iter_rows(min_row=layout.PANEL_TOP + 1, values_only=True))
+    assert len(rows) == len(spec.CHECKS)
+    assert [r[1] for r in rows] == [c.rule_code for c in spec.CHECKS]
+    assert all(str(r[5]).startswith("=IF(") for r in rows)
+    assert panel["B1"].value.startswith('=IF(COUNTIF(')
+
+
+def test_metadata_is_stored_as_string_properties(book):
+    props = {p.name: p.value for p in book.custom_doc_props.props}
+    assert props["nianbao_format"] == spec.FORMAT_ID
+    assert props["nianbao_unit"] == "井研县高凤镇人民政府" and props["nianbao_year"] == "2024"
+    assert props["nianbao_level"] == "乡镇" and len(props["nianbao_fingerprint"]) == 32
+    meta = {r[0]: r[1] for r in book[layout.META].iter_rows(values_only=True)}
+    assert meta["unit"] == "井研县高凤镇人民政府"
+
+
+def test_formula_cells_carry_no_stale_cached_value(sample_template):
+    xml = zipfile.ZipFile(io.BytesIO(sample_template)).read("xl/worksheets/sheet6.xml").decode()
+    assert "<f>" in xml and "<v>0</v></c>" not in xml.split("<f>", 1)[1].split("</c>", 1)[0]
+
+
+def test_the_committed_master_template_is_current():
+    assert assets.build_assets(check=True) == []
+
+
+def test_a_password_protects_every_sheet(sample_report):
+    from nianbao.campaign import Settings, Unit
+
+    data = template.build_bytes(Unit("某镇人民政府", "某县", "乡镇"), Settings(2024), "secret")
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert all(ws.protection.password for ws in wb.worksheets if ws.title != layout.META)
+
+
+def test_template_command_writes_one_workbook(tmp_path):
+    out = tmp_path / "高凤镇.xlsx"
+    result = CliRunner().invoke(cli, ["template", "--year", "2024", "--unit", "井研县高凤镇人民政府",
+                                      "--parent", "井研县", "--level", "乡镇", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb["基本信息"]["B4"].value == "井研县高凤镇人民政府"
+    assert wb["基本信息"]["B9"].value == "井研县高凤镇人民政府2024年政府信息公开工作年度报告"
+
+
+def _roster(tmp_path, units):
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(roster_template_bytes(2024))
+    wb = openpyxl.load_workbook(path)
+    wb["设置"]["B3"] = "2025-01-20"
+    wb["设置"]["B4"] = "《乐山市人民政府办公室关于做好2024年政府信息公开工作年度报告编制发布工作的通知》"
+    wb["设置"]["B5"] = "井研县政府网站（http://www.jingyan.gov.cn/）"
+    for i, row in enumerate(units, start=2):
+        for j, value in enumerate(row):
+            wb["单位"].cell(i, j + 1, value)
+    wb.save(path)
+    return path
+
+
+def test_roster_template_has_settings_units_and_level_validation(tmp_path):
+    result = CliRunner().invoke(cli, ["roster-template", "-o", str(tmp_path / "r.xlsx")])
+    assert result.exit_code == 0
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert wb.sheetnames == ["设置", "单位"]
+    assert [c.value for c in wb["单位"][1]] == ["单位名称", "上级", "层级", "联系人", "联系电话"]
+    dv = wb["单位"].data_validations.dataValidation[0]
+    assert dv.type == "list" and "乡镇" in dv.formula1
+
+
+def test_templates_from_a_roster_one_per_unit_with_safe_names(tmp_path):
+    roster = _roster(tmp_path, [
+        ("井研县高凤镇人民政府", "井研县", "乡镇"), (), ("井研县研城街道办事处", "井研县", "街道"),
+        ("井研县高凤镇人民政府", "井研县", "乡镇"), ("CON", "井研县", "县级部门"),
+        ("井研/县*财政局?", "井研县", "县级部门"), ("坏层级单位", "井研县", "村"),
+    ])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["template", "--roster", str(roster), "--out", str(out)])
+    assert result.exit_code == 1  # the invalid level
+    assert "第 5 行“井研县高凤镇人民政府”与第 2 行重复" in result.output
+    assert "层级“村”无效" in result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["2024_井研县高凤镇人民政府.xlsx", "2024_井研县研城街道办事处.xlsx",
+                            "2024_CON.xlsx", "2024_井研_县_财政局_.xlsx"])
+    wb = openpyxl.load_workbook(out / "2024_井研县研城街道办事处.xlsx")
+    assert "乐山市人民政府办公室" in wb["正文"]["B4"].value
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert props["nianbao_deadline"] == "2025-01-20"

@@ -137,10 +137,10 @@ def check_members(zf: zipfile.ZipFile) -> None:
     total = 0
     for info in infos:
         total += info.file_size
-        if info.file_size > MAX_MEMBER:
-            raise problem("TOO_LARGE", info.filename)
         if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise problem("BOMB", info.filename)
+        if info.file_size > MAX_MEMBER:
+            raise problem("TOO_LARGE", info.filename)
     if total > MAX_TOTAL:
         raise problem("BOMB")
 

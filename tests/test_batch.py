@@ -1,0 +1,248 @@
+"""nianbao batch and demo: a whole collection round over a messy inbox."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from nianbao import assets, template
+from nianbao.campaign import Settings, Unit
+from nianbao.cli import cli
+from nianbao.files import safe_name
+from nianbao.fill import fill_bytes
+from nianbao.roster import roster_template_bytes
+
+from conftest import consistent, with_figures
+from rule_cases import patch_member
+
+UNITS = [Unit(f"井研县{name}", "井研县", level) for name, level in [
+    ("高凤镇人民政府", "乡镇"), ("研城街道办事处", "街道"), ("马踏镇人民政府", "乡镇"),
+    ("竹园镇人民政府", "乡镇"), ("王村镇人民政府", "乡镇"), ("千佛镇人民政府", "乡镇"),
+    ("周坡镇人民政府", "乡镇"), ("东林镇人民政府", "乡镇"), ("宝五镇人民政府", "乡镇"),
+    ("门坎镇人民政府", "乡镇"), ("三江镇人民政府", "乡镇"), ("集益镇人民政府", "乡镇"),
+    ("纯复镇人民政府", "乡镇"), ("镇阳镇人民政府", "乡镇"), ("金峰镇人民政府", "乡镇"),
+    ("财政局", "县级部门"), ("教育局", "县级部门"), ("民政局", "县级部门"),
+    ("自然资源局", "县级部门"), ("卫生健康局", "县级部门"), ("交通运输局", "县级部门"),
+    ("农业农村局", "县级部门"), ("司法局", "县级部门"), ("审计局", "县级部门"),
+    ("统计局", "县级部门"), ("应急管理局", "县级部门"), ("市场监督管理局", "县级部门"),
+    ("住房和城乡建设局", "县级部门"), ("生态环境局", "县级部门"), ("医疗保障局", "县级部门"),
+]]
+SETTINGS = Settings(2024, website="井研县政府网站（http://www.jingyan.gov.cn/）")
+
+
+def _saved_at(data: bytes, when: str) -> bytes:
+    return patch_member(data, "docProps/core.xml", lambda xml: re.sub(
+        r"<dcterms:modified([^>]*)>[^<]*<", rf"<dcterms:modified\1>{when}<", xml))
+
+
+def _workbook(unit: Unit, report, overrides=None, year=2024, when="2025-01-10T08:00:00Z") -> bytes:
+    settings = dataclasses.replace(SETTINGS, year=year)
+    blank = template.build_bytes(unit, settings)
+    rep = dataclasses.replace(report, unit=unit.name, level=unit.level, year=year)
+    return _saved_at(fill_bytes(blank, rep, overrides), when)
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory, sample_report):
+    """An inbox as a county office receives it; returns (folder, roster, expected statuses)."""
+    root = tmp_path_factory.mktemp("round")
+    box = root / "inbox"
+    (box / "微信文件" / "2025-01").mkdir(parents=True)
+    text = {**sample_report.texts, "TEXT_ON_REQUEST": "本年度依申请公开工作按规定办理。"}
+    clean = lambda seed: dataclasses.replace(consistent(sample_report, seed), texts=text)  # noqa: E731
+    expected = {}
+    files: dict[str, bytes] = {}
+    for i, unit in enumerate(UNITS[:12]):  # valid
+        files[f"{i:02d}_{unit.name}.xlsx"] = _workbook(unit, clean(i))
+        expected[unit.name] = "通过"
+    for i, unit in enumerate(UNITS[12:17]):  # errors: a column that does not reconcile
+        bad = with_figures(clean(100 + i), T3_NEW_NATURAL=int(clean(100 + i).figure("T3_NEW_NATURAL")) + 1)
+        files[f"微信文件/2025-01/报表{i}.xlsx"] = _workbook(unit, bad)
+        expected[unit.name] = "有错误"
+    for i, unit in enumerate(UNITS[17:21]):  # warnings only: a blank cell
+        files[f"提示{i}.xlsx"] = _workbook(unit, clean(200 + i), {"T4_REVIEW_OTHER": None})
+        expected[unit.name] = "有提示"
+    files["坏文件/半截.xlsx"] = _workbook(UNITS[21], clean(1))[:3000]
+    files["坏文件/空.xlsx"] = b""
+    files["坏文件/说明.docx"] = b"PK\x03\x04 not really a docx"
+    expected[UNITS[21].name] = "未提交"
+    old = _workbook(UNITS[22], with_figures(clean(3), T3_NEW_LEGAL=int(clean(3).figure("T3_NEW_LEGAL")) + 1),
+                    when="2025-01-08T08:00:00Z")
+    new = _workbook(UNITS[22], clean(3), when="2025-01-12T09:30:00Z")
+    files["dup_old.xlsx"], files["dup_new (1).xlsx"] = old, new
+    expected[UNITS[22].name] = "通过"
+    files["别的表.xlsx"] = _plain()
+    files["去年的.xlsx"] = _workbook(UNITS[23], clean(4), year=2023)
+    expected[UNITS[23].name] = "有错误（年度不符）"
+    files["~$报表0.xlsx"] = b"\x0cWPS lock" + b"\0" * 150
+    stranger = Unit("=HYPERLINK(\"http://x\")外单位", "井研县", "县级部门")
+    files["外单位.xlsx"] = _workbook(stranger, clean(5))
+    expected[stranger.name] = "通过"
+    for unit in UNITS[24:]:
+        expected[unit.name] = "未提交"
+    for name, data in files.items():
+        (box / name).parent.mkdir(parents=True, exist_ok=True)
+        (box / name).write_bytes(data)
+    roster = root / "名单.xlsx"
+    roster.write_bytes(roster_template_bytes(2024))
+    wb = openpyxl.load_workbook(roster)
+    wb["设置"]["B5"] = SETTINGS.website
+    for r, unit in enumerate(UNITS, start=2):
+        wb["单位"].cell(r, 1, unit.name)
+        wb["单位"].cell(r, 2, unit.parent)
+        wb["单位"].cell(r, 3, unit.level)
+    wb.save(roster)
+    return box, roster, expected, len(files)
+
+
+def _plain() -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb.add_worksheet().write("A1", "x")
+    wb.close()
+    return buf.getvalue()
+
+
+def run_batch(source: Path, out: Path, roster: Path, jobs: int = 1):
+    return CliRunner().invoke(cli, ["batch", str(source), "--out", str(out), "--roster", str(roster),
+                                    "--jobs", str(jobs)])
+
+
+def outputs(out: Path) -> dict[str, object]:
+    """Everything the batch wrote, by relative path, as content (zip members, not bytes)."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            found[path.relative_to(out).as_posix()] = (assets.zip_content(data)
+                                                      if path.suffix in (".docx", ".xlsx") else data)
+    return found
+
+
+@pytest.fixture(scope="module")
+def round_one(inbox, tmp_path_factory):
+    box, roster, _, _ = inbox
+    out = tmp_path_factory.mktemp("out1")
+    return run_batch(box, out, roster, jobs=1), out
+
+
+def test_every_unit_gets_its_status(inbox, round_one):
+    _, _, expected, count = inbox
+    result, out = round_one
+    assert result.exit_code == 1, result.output
+    assert count >= 30
+    wb = openpyxl.load_workbook(out / "汇总.xlsx")
+    rows = list(wb["提交情况"].iter_rows(min_row=2, values_only=True))
+    by_unit: dict = {}
+    for r in rows:
+        by_unit.setdefault(r[1], r)  # unit rows come first, then the files they did not use
+    for unit, status in expected.items():
+        assert by_unit[unit][3] == status, unit
+    files = {r[6]: r for r in rows}
+    assert files["dup_old.xlsx"][3] == "重复提交（已被较新文件取代）"
+    assert by_unit[UNITS[22].name][6] == "dup_new (1).xlsx"
+    for name in ("坏文件/半截.xlsx", "坏文件/空.xlsx", "坏文件/说明.docx", "别的表.xlsx",
+                 "~$报表0.xlsx"):
+        assert files[name][3] == "无法读取" and files[name][8], name
+    assert "不在名单中" in by_unit["=HYPERLINK(\"http://x\")外单位"][8]
+
+
+def test_untrusted_text_stays_inert(round_one):
+    _, out = round_one
+    wb = openpyxl.load_workbook(out / "汇总.xlsx")
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate)
+
+
+def test_problem_list_has_every_finding(round_one):
+    _, out = round_one
+    findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    total = sum(len(f["findings"]) for f in findings)
+    wb = openpyxl.load_workbook(out / "汇总.xlsx")
+    ws = wb["问题清单"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == total
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    errors = [r for r in rows if r[2] == "错误"]
+    assert {r[3] for r in errors} >= {"T3_BALANCE", "TRUNCATED", "EMPTY", "NOT_NIANBAO", "LOCK_FILE"}
+    red = [c for c in ws["C"][1:] if c.value == "错误"]
+    assert all(c.fill.fgColor.rgb.endswith("FFC7CE") for c in red)
+
+
+def test_reports_only_for_units_without_errors(inbox, round_one):
+    _, _, expected, _ = inbox
+    _, out = round_one
+    made = sorted(p.name for p in (out / "reports").iterdir())
+    wanted = sorted(f"{safe_name('2024_' + u)}.docx" for u, s in expected.items()
+                    if s in ("通过", "有提示"))
+    assert "2024_=HYPERLINK(_http___x_)外单位.docx" in wanted
+    assert made == wanted
+    doc = Document(out / "reports" / "2024_井研县高凤镇人民政府.docx")
+    assert doc.paragraphs[0].text.startswith("井研县高凤镇人民政府")
+    data = json.loads((out / "data" / "2024_井研县财政局.json").read_text(encoding="utf-8"))
+    assert data["meta"]["unit"] == "井研县财政局"
+
+
+def test_figures_summary_totals_the_set(round_one):
+    _, out = round_one
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["数据汇总"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert rows[-1][0] == "合计"
+    for col in range(1, len(rows[0])):
+        assert rows[-1][col] == sum(r[col] for r in rows[:-1])
+
+
+def test_a_zip_inbox_and_two_jobs_give_identical_outputs(inbox, round_one, tmp_path):
+    box, roster, _, _ = inbox
+    _, out1 = round_one
+    archive = tmp_path / "收件.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(box.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(box).as_posix())
+    zipped = run_batch(archive, tmp_path / "zip", roster, jobs=2)
+    assert zipped.exit_code == 1
+    again = run_batch(box, tmp_path / "again", roster, jobs=2)
+    assert again.exit_code == 1
+    first = outputs(out1)
+    assert outputs(tmp_path / "again") == first
+    assert outputs(tmp_path / "zip") == first
+
+
+def test_inputs_are_never_modified(inbox, round_one):
+    box, _, _, _ = inbox
+    assert not [p for p in box.rglob("*") if p.name.startswith(".nianbao-")]
+
+
+def test_nothing_processable_exits_3(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.xlsx").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 3
+    assert (tmp_path / "o" / "汇总.xlsx").exists()
+
+
+def test_demo_runs_from_the_cli(tmp_path):
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split("：", 1) for line in result.output.strip().splitlines())
+    assert set(lines) == {"空白模板", "已填报的工作簿", "年度报告", "汇总"}
+    openpyxl.load_workbook(lines["空白模板"])
+    openpyxl.load_workbook(lines["汇总"])
+    doc = Document(lines["年度报告"])
+    assert doc.paragraphs[1].text == "2024年高凤镇政府信息公开工作年度报告"
+    status = openpyxl.load_workbook(lines["汇总"])["提交情况"]
+    assert status["D2"].value == "通过"

@@ -7,8 +7,8 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import openpyxl
 
@@ -84,7 +84,7 @@ def _set_prop(name: str, value: str):
     return change
 
 
-T3_ROW = {f"T3_GRANTED_NATURAL": 2, "T3_NEW_NATURAL": 2}
+T3_ROW = {"T3_GRANTED_NATURAL": 2, "T3_NEW_NATURAL": 2}
 
 CASES = [
     # ---- arithmetic (declared in the spec, also the template's formulas)

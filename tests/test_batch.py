@@ -14,14 +14,13 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
+from conftest import consistent, with_figures
 from nianbao import assets, template
 from nianbao.campaign import Settings, Unit
 from nianbao.cli import cli
 from nianbao.files import safe_name
 from nianbao.fill import fill_bytes
 from nianbao.roster import roster_template_bytes
-
-from conftest import consistent, with_figures
 from rule_cases import patch_member
 
 UNITS = [Unit(f"井研县{name}", "井研县", level) for name, level in [

@@ -8,12 +8,11 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from conftest import consistent, needs, with_figures
 from nianbao import check, layout, reading, spec
 from nianbao.fill import fill_bytes
 from nianbao.pdf import convert_many
 from nianbao.validate import validate
-
-from conftest import consistent, needs, with_figures
 
 pytestmark = pytest.mark.office
 
@@ -49,7 +48,7 @@ def recalculated(sample_report, sample_template, tmp_path_factory):
         sources.append(path)
         reports[name] = path
     outs = convert_many(sources, "xlsx", tmp / "lo", recalc=True)
-    return {name: (reports[name], out) for name, out in zip(FILLS, outs)}
+    return {name: (reports[name], out) for name, out in zip(FILLS, outs, strict=False)}
 
 
 def _cached(path):

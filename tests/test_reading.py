@@ -11,11 +11,10 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner
 
+from conftest import needs, write
 from nianbao import reading, xlsx
 from nianbao.cli import cli
 from nianbao.pdf import convert_many
-
-from conftest import needs, write
 from rule_cases import patch_member, sheet_member
 
 BOMB_ENTITIES = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

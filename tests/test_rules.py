@@ -7,12 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from nianbao import spec
+from nianbao import reading, spec
 from nianbao.fill import fill_bytes
 from nianbao.report import Report
 from nianbao.validate import result_of, validate
-from nianbao import reading
-
 from rule_cases import CASES, Case
 
 

@@ -49,7 +49,7 @@ def test_table_three_row_labels_follow_the_reference_order():
     ours = [lab.text for lab in sorted(spec.T3.labels, key=lambda lab: (lab.row, lab.col))]
     for text in ours:
         assert text in reference, text
-    row_labels = [lab.text for lab in sorted(spec.T3.labels, key=lambda l: (l.row, l.col))
+    row_labels = [lab.text for lab in sorted(spec.T3.labels, key=lambda x: (x.row, x.col))
                   if lab.row >= 3]
     positions = [reference.index(t) for t in row_labels]
     assert positions == sorted(positions)

@@ -11,11 +11,10 @@ from decimal import Decimal
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
+from conftest import consistent, with_figures
 from nianbao import reading, report as rj, spec
 from nianbao.cli import cli
 from nianbao.validate import result_of, validate
-
-from conftest import consistent, with_figures
 
 
 def run(*args):

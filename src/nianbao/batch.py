@@ -14,13 +14,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import reading, render, report as report_json, spec
+from . import reading, render, report as report_json
 from .files import safe_name, write_atomic, write_text_atomic
 from .findings import CheckResult
 from .report import Report
 from .roster import Roster
 from .validate import inspect
-from .xlsx import FileProblem, check_members, problem
+from .xlsx import FileProblem, problem
 
 PASSED, WARNED, FAILED, UNREADABLE, MISSING = "通过", "有提示", "有错误", "无法读取", "未提交"
 WRONG_YEAR = "有错误（年度不符）"

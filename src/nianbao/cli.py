@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import click
@@ -124,7 +125,7 @@ def _templates_from_roster(path: Path, out_dir: Path, password: str | None) -> N
     year = roster.settings.year
     for unit in roster.units:
         target = out_dir / f"{safe_name(f'{year}_{unit.name}')}.xlsx"
-        _write(lambda u=unit, t=target: template.write_template(t, u, roster.settings, password))
+        _write(partial(template.write_template, target, unit, roster.settings, password))
         tick()
     click.echo(f"已生成 {len(roster.units)} 个模板：{out_dir}")
     if roster.errors:

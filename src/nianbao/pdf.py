@@ -42,7 +42,7 @@ def convert_many(sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = 
         except subprocess.TimeoutExpired as exc:
             raise PdfError(f"LibreOffice 转换 {sources[0].name} 超时") from exc
     targets = [outdir / (s.stem + "." + fmt.split(":")[0]) for s in sources]
-    for source, target in zip(sources, targets):
+    for source, target in zip(sources, targets, strict=False):
         if done.returncode != 0 or not target.exists():
             raise PdfError(f"LibreOffice 未能转换 {source.name}（退出码 {done.returncode}）")
     return targets

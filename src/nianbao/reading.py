@@ -84,8 +84,9 @@ def value_findings(code: str, raw: Any, status: str) -> list[Finding]:
     fig = spec.FIGURES[code]
     table = spec.FIGURE_TABLE[code].name
     where = {"table": table, "row": fig.row_name, "column": fig.col_name, "codes": (code,)}
-    if status == "normalised":
-        return [make("VALUE_NORMALISED", f"“{raw}”已按 {fmt_number(parse_number(raw)[0])} 读取",
+    value = parse_number(raw)[0]
+    if status == "normalised" and value is not None:
+        return [make("VALUE_NORMALISED", f"“{raw}”已按 {fmt_number(value)} 读取",
                      **where)]  # type: ignore[arg-type]
     if status == "blank":
         return [make("VALUE_BLANK", "未填写", **where)]  # type: ignore[arg-type]

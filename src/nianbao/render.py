@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import re
 import unicodedata
+import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -64,13 +69,13 @@ class _Builder:
     def _append(self, element) -> None:
         self.sect.addprevious(element)
 
-    def para(self, text: str, style: str, *, right_chars: float | None = None) -> None:
+    def para(self, text: str, style: str, *, right_twips: int | None = None) -> None:
         p = OxmlElement("w:p")
         ppr = p.get_or_add_pPr()
         ppr.get_or_add_pStyle().val = style
-        if right_chars is not None:
+        if right_twips is not None:
             ind = OxmlElement("w:ind")
-            ind.set(qn("w:right"), str(int(right_chars * docstyle.BODY_PT * 20)))
+            ind.set(qn("w:right"), str(right_twips))
             ind.set(qn("w:firstLine"), "0")
             ppr.append(ind)
         if text:
@@ -82,7 +87,7 @@ class _Builder:
             p.append(r)
         self._append(p)
 
-    def table(self, table: spec.Table, report: Report) -> None:
+    def table(self, table: spec.Table, figure: Callable[[str], str]) -> None:
         size = docstyle.DENSE_TABLE_PT if table.n_cols >= 10 else docstyle.TABLE_PT
         doc_table = self.doc.add_table(rows=table.n_rows, cols=table.n_cols)
         self._append(doc_table._tbl)
@@ -102,7 +107,7 @@ class _Builder:
         grid = [[rows[r].cells[c] for c in range(table.n_cols)] for r in range(table.n_rows)]
         contents = [(lab.row, lab.col, lab.rows, lab.cols, lab.text,
                      lab.col == 2 and table is spec.T3 and lab.cols == 1) for lab in table.labels]
-        contents += [(f.row, f.col, 1, f.cols, _figure_text(report, f.code), False)
+        contents += [(f.row, f.col, 1, f.cols, figure(f.code), False)
                      for f in table.figures]
         for row, col, nrows, ncols, text, left in contents:
             cell = grid[row][col]
@@ -167,47 +172,125 @@ def _draft_headers(doc: DocumentObject) -> None:
             p._p.get_or_add_pPr().get_or_add_pStyle().val = docstyle.STYLE_DRAFT
 
 
-def build_document(report: Report, *, draft: bool = False, reference: bytes | None = None,
-                   fonts: docstyle.Fonts | None = None) -> DocumentObject:
-    doc = Document(io.BytesIO(reference or docstyle.reference_bytes()))
-    if fonts is not None:
-        docstyle.apply_styles(doc, fonts)
-    b = _Builder(doc)
-    title = report.display_title
-    if report.unit and report.unit not in title:
-        b.para(report.unit, docstyle.STYLE_TITLE)
-    b.para(title, docstyle.STYLE_TITLE)
-    for line in paragraphs(report.texts.get("TEXT_PREAMBLE", "")):
-        b.para(line, docstyle.STYLE_BODY)
+# ---------------------------------------------------------------- content
+
+#: Private-use characters mark the slots of a skeleton document; no clerk types them.
+FIGURE_MARK, PARA_MARK = "\ue000", "\ue001"
+SENTINEL_TIME = dt.datetime(1999, 9, 9, 9, 9, 9)
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000-\ue00f]")
+_SIGN_TWIPS, _DATE_TWIPS = 9_990_001, 9_990_002
+
+
+def clean(text: str) -> str:
+    """Untrusted text made safe for XML (control characters and slot marks removed)."""
+    return _INVALID_XML.sub("", text)
+
+
+def _slot(name: str) -> str:
+    return f"{PARA_MARK}{name}{PARA_MARK}"
+
+
+def _assemble(b: _Builder, figure: Callable[[str], str], slot: Callable[[str], str]) -> None:
+    """The report's order (national layout); ``slot`` names every report-specific paragraph."""
+    b.para(slot("ORGAN"), docstyle.STYLE_TITLE)
+    b.para(slot("TITLE"), docstyle.STYLE_TITLE)
+    b.para(slot("TEXT_PREAMBLE"), docstyle.STYLE_BODY)
     for part in spec.PARTS:
         b.para(part.heading, docstyle.STYLE_H1)
         if part.table is not None:
-            b.table(part.table, report)
+            b.table(part.table, figure)
             continue
         for fld in spec.TEXT_FIELDS:
-            if fld.part != part.heading:
-                continue
-            if fld.heading:
-                b.para(fld.heading, docstyle.STYLE_H2)
-            for line in paragraphs(report.texts.get(fld.code, "")):
-                b.para(line, docstyle.STYLE_BODY)
-    b.para(data_period(report.year) + website_sentence(report.website), docstyle.STYLE_BODY)
+            if fld.part == part.heading:
+                if fld.heading:
+                    b.para(fld.heading, docstyle.STYLE_H2)
+                b.para(slot(fld.code), docstyle.STYLE_BODY)
+    b.para(slot("PERIOD"), docstyle.STYLE_BODY)
     b.para("", docstyle.STYLE_BODY)
-    signed = date_text(report.date) if report.date else ""
-    sign_right, date_right = signature_indents(report.unit, signed or "2000年1月1日")
-    b.para(report.unit, docstyle.STYLE_SIGN, right_chars=sign_right)
-    b.para(signed, docstyle.STYLE_SIGN, right_chars=date_right)
-    if draft:
-        _draft_headers(doc)
-    when = dt.datetime.combine(report.date or dt.date(report.year + 1, 1, 1), dt.time())
-    docstyle.fix_properties(doc, title, when)
-    return doc
+    b.para(slot("SIGNATURE"), docstyle.STYLE_SIGN, right_twips=_SIGN_TWIPS)
+    b.para(slot("DATE"), docstyle.STYLE_SIGN, right_twips=_DATE_TWIPS)
 
 
-def render_bytes(report: Report, **options) -> bytes:
-    buf = io.BytesIO()
-    build_document(report, **options).save(buf)
-    return buf.getvalue()
+def _lines(report: Report) -> dict[str, list[str]]:
+    """Every paragraph slot's lines for one report (an empty list drops the paragraph)."""
+    title = report.display_title
+    lines = {
+        "ORGAN": [report.unit] if report.unit and report.unit not in title else [],
+        "TITLE": [title],
+        "PERIOD": [data_period(report.year) + website_sentence(report.website)],
+        "SIGNATURE": [report.unit],
+        "DATE": [date_text(report.date)] if report.date else [""],
+    }
+    for fld in spec.TEXT_FIELDS:
+        lines[fld.code] = paragraphs(report.texts.get(fld.code, ""))
+    return {k: [clean(line) for line in v] for k, v in lines.items()}
+
+
+class Skeleton:
+    """A styled document with every table, label and heading in place and marked slots, built
+    once with python-docx; each report is then a few string substitutions and one zip write."""
+
+    def __init__(self, draft: bool, reference: bytes | None, fonts: docstyle.Fonts | None):
+        doc = Document(io.BytesIO(reference or docstyle.reference_bytes()))
+        if fonts is not None:
+            docstyle.apply_styles(doc, fonts)
+        _assemble(_Builder(doc), lambda code: f"{FIGURE_MARK}{code}{FIGURE_MARK}", _slot)
+        if draft:
+            _draft_headers(doc)
+        docstyle.fix_properties(doc, _slot("TITLE"), SENTINEL_TIME)
+        buf = io.BytesIO()
+        doc.save(buf)
+        with zipfile.ZipFile(buf) as zf:
+            self.members = [(info.filename, zf.read(info)) for info in zf.infolist()]
+        self.document = dict(self.members)["word/document.xml"].decode("utf-8")
+        self.core = dict(self.members)["docProps/core.xml"].decode("utf-8")
+        self.paragraphs = {m.group(2): (m.group(1), m.group(3)) for m in _PARA.finditer(self.document)}
+
+    def fill(self, report: Report) -> bytes:
+        lines = _lines(report)
+
+        def para(match: re.Match[str]) -> str:
+            head, tail = match.group(1), match.group(3)
+            return "".join(head + escape(line) + tail for line in lines[match.group(2)])
+
+        body = _PARA.sub(para, self.document)
+        body = _FIGURE.sub(lambda m: _figure_text(report, m.group(1)), body)
+        sign, day = signature_indents(report.unit, lines["DATE"][0] or "2000年1月1日")
+        body = body.replace(f'w:right="{_SIGN_TWIPS}"', f'w:right="{_twips(sign)}"')
+        body = body.replace(f'w:right="{_DATE_TWIPS}"', f'w:right="{_twips(day)}"')
+        when = dt.datetime.combine(report.date or dt.date(report.year + 1, 1, 1), dt.time())
+        core = self.core.replace(_slot("TITLE"), escape(lines["TITLE"][0])).replace(
+            SENTINEL_TIME.strftime("%Y-%m-%dT%H:%M:%SZ"), when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in self.members:
+                if name == "word/document.xml":
+                    data = body.encode("utf-8")
+                elif name == "docProps/core.xml":
+                    data = core.encode("utf-8")
+                zf.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data,
+                            zipfile.ZIP_DEFLATED)
+        return out.getvalue()
+
+
+_PARA = re.compile(r"(<w:p>(?:(?!</w:p>).)*?<w:t[^>]*>)" + PARA_MARK + r"(\w+)" + PARA_MARK
+                   + r"(</w:t>(?:(?!</w:p>).)*?</w:p>)", re.S)
+_FIGURE = re.compile(FIGURE_MARK + r"(\w+)" + FIGURE_MARK)
+
+
+def _twips(chars: float) -> int:
+    return int(chars * docstyle.BODY_PT * 20)
+
+
+@functools.lru_cache(maxsize=8)
+def _skeleton(draft: bool, reference: bytes | None, fonts: docstyle.Fonts | None) -> Skeleton:
+    return Skeleton(draft, reference, fonts)
+
+
+def render_bytes(report: Report, *, draft: bool = False, reference: bytes | None = None,
+                 fonts: docstyle.Fonts | None = None) -> bytes:
+    """The report as the bytes of a .docx (same input, same bytes)."""
+    return _skeleton(draft, reference, fonts).fill(report)
 
 
 def render(report: Report, target: Path, **options) -> None:

@@ -65,9 +65,10 @@ def compute_totals(figures: Mapping[str, Decimal], unreadable: Iterable[str] = (
         if code not in result:
             terms = spec.COMPUTED[code].terms
             parts = [resolve(t.code) for t in terms]
-            if any(p is None for p in parts):
+            known = [p for p in parts if p is not None]
+            if len(known) < len(parts):
                 return None
-            result[code] = sum(parts, Decimal(0))  # type: ignore[arg-type]
+            result[code] = sum(known, Decimal(0))
         return result[code]
 
     for code in spec.COMPUTED:

@@ -41,7 +41,7 @@ def roster_template_bytes(year: int | None = None) -> bytes:
     ws = wb.add_worksheet(SETTINGS_SHEET)
     ws.write_row(0, 0, ("项目", "内容"), head)
     hints = (str(year or dt.date.today().year - 1), "", "", "", "")
-    for i, (label, hint) in enumerate(zip(SETTING_LABELS, hints), start=1):
+    for i, (label, hint) in enumerate(zip(SETTING_LABELS, hints, strict=False), start=1):
         ws.write_string(i, 0, label, cell)
         ws.write_string(i, 1, hint, cell)
     ws.write_comment(2, 1, "如 2025-01-31；不填则按 1 月 31 日")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from .expr import Condition, Equal, InRange, Ref, Sum
 

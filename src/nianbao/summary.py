@@ -84,8 +84,9 @@ def summary_bytes(result: BatchResult) -> bytes:
     _sheet(wb, "问题清单", FINDING_COLUMNS, _finding_rows(result), head, error,
            widths=(30, 36, 6, 22, 6, 24, 12, 20, 90))
     figures = _figure_rows(result)
-    totals: list[object] = ["合计"] + [sum((r[i] for r in figures), Decimal(0))  # type: ignore[misc]
-                                      for i in range(1, len(KEY_FIGURES) + 1)]
+    totals: list[object] = ["合计"]
+    for i in range(1, len(KEY_FIGURES) + 1):
+        totals.append(sum((Decimal(str(r[i])) for r in figures), Decimal(0)))
     _sheet(wb, "数据汇总", ("单位", *(label for _, label in KEY_FIGURES)),
            [(False, r) for r in figures] + [(False, totals)], head, error,
            widths=(36, *([14] * len(KEY_FIGURES))))

@@ -15,7 +15,7 @@ from . import __version__, layout, spec
 from .campaign import Settings, Unit, preamble
 from .expr import Cell, cell_formula
 from .fingerprint import digest
-from .report import default_title
+from .report import Report, default_title
 
 TEMPLATE_VERSION = "1"
 #: Custom document properties (strings: a LibreOffice save turns integers into floats).
@@ -37,8 +37,9 @@ def _ok(result: Any, what: str) -> None:
 class _Writer:
     """Writes cells and records every locked one for the fingerprint."""
 
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, prefill: Report | None = None) -> None:
         self.wb = wb
+        self.prefill = prefill
         self.locked: list[tuple[str, str, object]] = []
         base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter", "text_wrap": True}
         border = {**base, "border": 1}
@@ -138,7 +139,8 @@ def _table_sheet(w: _Writer, table: spec.Table, password: str | None) -> None:
             if fig.cols > 1:
                 _ok(ws.merge_range(cell.row, cell.col, cell.row, cell.col + fig.cols - 1, 0,
                                    w.f[fmt]), f"merge {cell.ref}")
-            _ok(ws.write_number(cell.row, cell.col, 0, w.f[fmt]), cell.ref)
+            value = w.prefill.figures.get(fig.code) if w.prefill else None
+            _ok(ws.write_number(cell.row, cell.col, float(value or 0), w.f[fmt]), cell.ref)
             w.validate(ws, cell, _count_validation(fig), fig.cols)
         w.name(fig.code, cell)
     unit = 15.0 if table.n_cols < 10 else 9.0
@@ -165,7 +167,11 @@ def _info_sheet(w: _Writer, unit: Unit, settings: Settings, password: str | None
         if fld.code in values:
             w.label(ws, cell, values[fld.code], "label_left")
         elif fld.code == "META_DATE":
-            _ok(ws.write_blank(cell.row, cell.col, None, w.f["input_date"]), cell.ref)
+            if w.prefill and w.prefill.date:
+                _ok(ws.write_datetime(cell.row, cell.col, dt.datetime.combine(
+                    w.prefill.date, dt.time()), w.f["input_date"]), cell.ref)
+            else:
+                _ok(ws.write_blank(cell.row, cell.col, None, w.f["input_date"]), cell.ref)
             year = settings.year + 1
             w.validate(ws, cell, {
                 "validate": "date", "criteria": "between", "minimum": dt.date(year, 1, 1),
@@ -174,8 +180,9 @@ def _info_sheet(w: _Writer, unit: Unit, settings: Settings, password: str | None
                 "error_message": f"成文日期应在 {year} 年内，如 {year}-01-09。",
                 "error_type": "warning"})
         else:
-            _ok(ws.write_string(cell.row, cell.col, default_title(unit.name, settings.year),
-                                w.f["input_text"]), cell.ref)
+            title = (w.prefill.title if w.prefill else "") or default_title(unit.name,
+                                                                             settings.year)
+            _ok(ws.write_string(cell.row, cell.col, title, w.f["input_text"]), cell.ref)
             w.validate(ws, cell, {"validate": "any", "input_title": fld.label,
                                   "input_message": fld.guidance})
         w.name(fld.code, cell)
@@ -191,6 +198,8 @@ def _text_sheet(w: _Writer, unit: Unit, settings: Settings, password: str | None
         cell = layout.address_of(fld.code)
         w.label(ws, Cell(cell.sheet, cell.row, 0), fld.label)
         text = preamble(unit, settings) if fld.code == "TEXT_PREAMBLE" else ""
+        if w.prefill and w.prefill.texts.get(fld.code):
+            text = w.prefill.texts[fld.code]
         _ok(ws.write_string(cell.row, cell.col, text, w.f["input_text"]), cell.ref)
         w.validate(ws, cell, {"validate": "any", "input_title": fld.label[:32],
                               "input_message": fld.guidance[:GUIDANCE_MAX]})
@@ -285,9 +294,10 @@ def properties(unit: Unit, settings: Settings, fingerprint: str) -> dict[str, st
     }
 
 
-def build_bytes(unit: Unit, settings: Settings, password: str | None = None) -> bytes:
+def build_bytes(unit: Unit, settings: Settings, password: str | None = None,
+                prefill: Report | None = None) -> bytes:
     """The workbook for one unit, as the bytes of an .xlsx file."""
-    return build(unit, settings, password)[0]
+    return build(unit, settings, password, prefill)[0]
 
 
 def locked_content(unit: Unit, settings: Settings) -> list[tuple[str, str, object]]:
@@ -295,13 +305,15 @@ def locked_content(unit: Unit, settings: Settings) -> list[tuple[str, str, objec
     return build(unit, settings)[1]
 
 
-def build(unit: Unit, settings: Settings, password: str | None = None
-          ) -> tuple[bytes, list[tuple[str, str, object]]]:
+def build(unit: Unit, settings: Settings, password: str | None = None,
+          prefill: Report | None = None) -> tuple[bytes, list[tuple[str, str, object]]]:
+    """The workbook and its locked content; ``prefill`` fills the inputs (tests, benchmarks,
+    or last year's texts) without changing what is locked."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     wb.set_properties({"title": f"{unit.name}{settings.year}年政府信息公开工作年度报告",
                        "created": dt.datetime(settings.year + 1, 1, 1), "author": "nianbao"})
-    w = _Writer(wb)
+    w = _Writer(wb, prefill)
     _guide_sheet(w, unit, settings, password)
     _info_sheet(w, unit, settings, password)
     _text_sheet(w, unit, settings, password)

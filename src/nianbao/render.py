@@ -269,7 +269,7 @@ class Skeleton:
                 elif name == "docProps/core.xml":
                     data = core.encode("utf-8")
                 zf.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data,
-                            zipfile.ZIP_DEFLATED)
+                            zipfile.ZIP_DEFLATED, compresslevel=1)
         return out.getvalue()
 
 

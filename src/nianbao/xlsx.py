@@ -251,6 +251,8 @@ def _sheet(zf: zipfile.ZipFile, name: str, strings: list[str], budget: list[int]
     if data.count(b"<row") > MAX_ROWS:
         raise problem("TOO_MANY_ROWS")
     for el in _parse(zf, name, data).iter(f"{NS}c"):
+        if not len(el):
+            continue  # a styled blank cell: no value, no formula
         ref = el.get("r", "")
         match = _A1.match(ref)
         if not match:

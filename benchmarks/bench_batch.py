@@ -157,10 +157,12 @@ def main() -> None:
                 rows.append(child("nianbao", inbox, args.jobs) | {"n": n})
             if n == args.baseline:
                 rows.append(child("baseline", inbox, 1) | {"n": n})
-    print(f"{'contender':<22}{'N':>6}{'files/s':>10}{'seconds':>10}{'peak MB':>10}")
+    print(f"{'contender':<22}{'N':>6}{'files/s':>10}{'seconds':>10}{'peak MB':>10}"
+          f"{'main MB':>10}{'worker MB':>10}")
     for r in rows:
         name = f"nianbao --jobs {args.jobs}" if r["kind"] == "nianbao" else "baseline (1 process)"
-        print(f"{name:<22}{r['n']:>6}{r['per_s']:>10.1f}{r['seconds']:>10.2f}{r['peak_mb']:>10.1f}")
+        print(f"{name:<22}{r['n']:>6}{r['per_s']:>10.1f}{r['seconds']:>10.2f}{r['peak_mb']:>10.1f}"
+              f"{r['main_mb']:>10.1f}{r['worker_mb']:>10.1f}")
     ours = [r for r in rows if r["kind"] == "nianbao" and r["n"] == args.baseline]
     base = [r for r in rows if r["kind"] == "baseline"]
     if ours and base:

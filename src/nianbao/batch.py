@@ -14,12 +14,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import reading, render, report as report_json
+from . import reading, render, report as report_json, spec
 from .files import safe_name, write_atomic, write_text_atomic
 from .findings import CheckResult
 from .report import Report
 from .roster import Roster
-from .validate import inspect
+from .validate import inspect, result_of
 from .xlsx import FileProblem, problem
 
 PASSED, WARNED, FAILED, UNREADABLE, MISSING = "通过", "有提示", "有错误", "无法读取", "未提交"
@@ -29,13 +29,39 @@ MAX_INBOX_FILES = 5000
 MAX_ZIP_TOTAL = 2 * 1024 * 1024 * 1024
 
 
+#: The figures 汇总.xlsx shows per unit (表三 一/二/（七）/四 总计, 表四 totals, 表二).
+KEY_CODES = (
+    *(f"T3_{r}_TOTAL" for r in ("NEW", "CARRIED_IN", "TOTAL", "CARRIED_FORWARD")),
+    *(f"T4_{g}_TOTAL" for g, _ in spec.T4_GROUPS),
+    *(f.code for f in spec.T2.figures),
+)
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What the main process keeps of a report: identity and key figures (memory stays flat);
+    the full model waits in a scratch JSON file until its outputs are written."""
+
+    unit: str
+    year: int
+    level: str
+    figures: dict
+    scratch: str
+
+    @classmethod
+    def of(cls, report: Report, scratch: Path) -> Brief:
+        write_text_atomic(scratch, report_json.dumps(report))
+        return cls(report.unit, report.year, report.level,
+                   {c: report.figure(c) for c in KEY_CODES}, str(scratch))
+
+
 @dataclass
 class FileOutcome:
     """What happened to one returned file."""
 
     file: str
     result: CheckResult
-    report: Report | None = None
+    report: Brief | None = None
     saved: str = ""
     status: str = ""
     note: str = ""
@@ -128,19 +154,18 @@ def _init(previous: dict[str, Report]) -> None:
     _PREVIOUS = previous
 
 
-def _check_one(item: tuple[str, str]) -> FileOutcome:
-    name, path = item
+def _check_one(item: tuple[str, str, str]) -> FileOutcome:
+    name, path, scratch = item
     read, result = inspect(Path(path), None)
     if read is None:
         return FileOutcome(name, replace(result, file=name))
-    from .validate import result_of
-
     result = result_of(read, name, _PREVIOUS.get(read.report.unit))
-    return FileOutcome(name, result, read.report, read.saved)
+    return FileOutcome(name, result, Brief.of(read.report, Path(scratch)), read.saved)
 
 
-def _write_one(job: tuple[Report, str, str, bool]) -> None:
-    rep, docx_path, data_path, draft = job
+def _write_one(job: tuple[str, str, str, bool]) -> None:
+    scratch, docx_path, data_path, draft = job
+    rep = report_json.loads(Path(scratch).read_text(encoding="utf-8"))
     if docx_path:
         render.render(rep, Path(docx_path), draft=draft)
     write_text_atomic(Path(data_path), report_json.dumps(rep))
@@ -237,8 +262,10 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
 
     previous_reports = load_previous(previous)
     with tempfile.TemporaryDirectory(prefix="nianbao-inbox-") as scratch:
-        files = collect(inbox, Path(scratch))
-        items = [(name, str(path)) for name, path in files]
+        files = collect(inbox, Path(scratch) / "inbox")
+        models = Path(scratch) / "models"
+        items = [(name, str(path), str(models / f"{i:05d}.json"))
+                 for i, (name, path) in enumerate(files)]
         pool = (ProcessPoolExecutor(jobs, initializer=_init, initargs=(previous_reports,))
                 if jobs > 1 and len(items) > 1 else None)
         if pool is None:
@@ -262,7 +289,7 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
 
 
 def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool
-                  ) -> list[tuple[Report, str, str, bool]]:
+                  ) -> list[tuple[str, str, str, bool]]:
     plan = []
     for o in outcomes:
         if o.report is None or o.status == SUPERSEDED:
@@ -273,7 +300,7 @@ def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool
         if o.status in (PASSED, WARNED) or (draft and o.status == FAILED):
             o.report_path = f"reports/{stem}.docx"
             docx = str(out / o.report_path)
-        plan.append((o.report, docx, str(out / o.data_path), o.status == FAILED))
+        plan.append((o.report.scratch, docx, str(out / o.data_path), o.status == FAILED))
     return plan
 
 

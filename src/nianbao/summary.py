@@ -10,17 +10,32 @@ from pathlib import Path
 import xlsxwriter
 
 from . import spec
-from .batch import SUPERSEDED, UNREADABLE, WRONG_YEAR, BatchResult, FileOutcome, UnitRow
+from .batch import (
+    KEY_CODES,
+    SUPERSEDED,
+    UNREADABLE,
+    WRONG_YEAR,
+    BatchResult,
+    FileOutcome,
+    UnitRow,
+)
 from .files import write_atomic
 
 STATUS_COLUMNS = ("序号", "单位", "层级", "状态", "错误数", "提示数", "来源文件", "报告", "说明")
 FINDING_COLUMNS = ("单位", "文件", "级别", "规则代码", "表", "行", "列", "单元格", "说明")
-KEY_FIGURES = (
-    *((f"T3_{r}_TOTAL", f"表三 {spec.FIGURES[f'T3_{r}_TOTAL'].row_name}")
-      for r in ("NEW", "CARRIED_IN", "TOTAL", "CARRIED_FORWARD")),
-    *((f"T4_{g}_TOTAL", f"表四 {name} 总计") for g, name in spec.T4_GROUPS),
-    *((f.code, f"表二 {f.short}") for f in spec.T2.figures),
-)
+
+
+def _key_label(code: str) -> str:
+    fig = spec.FIGURES[code]
+    table = spec.FIGURE_TABLE[code]
+    if table is spec.T2:
+        return f"{table.name} {fig.short}"
+    if table is spec.T3:
+        return f"{table.name} {fig.row_name}"
+    return f"{table.name} {fig.row_name} {fig.col_name}"
+
+
+KEY_FIGURES = tuple((code, _key_label(code)) for code in KEY_CODES)
 
 
 def _file_rows(result: BatchResult) -> list[tuple[str, FileOutcome]]:

@@ -45,9 +45,28 @@ def _progress(enabled: bool, label: str) -> Callable[[int], Callable[[], None]] 
     return start
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _chinese_help(option: click.Option | None) -> click.Option | None:
+    if option is not None:
+        option.help = "显示帮助并退出。"
+    return option
+
+
+class _Command(click.Command):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _chinese_help(super().get_help_option(ctx))
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _chinese_help(super().get_help_option(ctx))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="nianbao",
-                      message="%(prog)s %(version)s（格式 " + spec.FORMAT_ID + "）")
+                      message="%(prog)s %(version)s（格式 " + spec.FORMAT_ID + "）",
+                      help="显示版本并退出。")
 def cli() -> None:
     """nianbao：政府信息公开工作年度报告的填报模板、校验、成文和批量汇总。
 

@@ -27,6 +27,6 @@ def test_every_rule_and_file_problem_is_documented():
 
 
 def test_every_contract_name_family_is_documented():
-    for code in ["T2_FEES", "T3_DENIED_3_LEGAL", "T4_SUIT_AFTER_REVIEW", "CHECK_STATUS",
+    for code in ["T2_FEES", "T3_DENIED_3_LEGAL", "SUIT_AFTER_REVIEW", "CHECK_STATUS",
                  *(f.code for f in spec.META_FIELDS + spec.TEXT_FIELDS)]:
         assert code in README, code

@@ -245,3 +245,34 @@ def test_demo_runs_from_the_cli(tmp_path):
     assert doc.paragraphs[1].text == "2024年高凤镇政府信息公开工作年度报告"
     status = openpyxl.load_workbook(lines["汇总"])["提交情况"]
     assert status["D2"].value == "通过"
+
+
+def test_previous_year_folder_checks_each_unit(tmp_path, sample_report):
+    unit = UNITS[0]
+    last = with_figures(dataclasses.replace(sample_report, unit=unit.name, year=2023),
+                        T3_NEW_NATURAL=2, T3_GRANTED_NATURAL=1, T3_CARRIED_FORWARD_NATURAL=1)
+    prev = tmp_path / "去年" / "data"
+    prev.mkdir(parents=True)
+    from nianbao import report as rj
+
+    (prev / "2023_x.json").write_text(rj.dumps(last), encoding="utf-8")
+    (prev / "broken.json").write_text("{", encoding="utf-8")  # skipped, not fatal
+    box = tmp_path / "in"
+    box.mkdir()
+    (box / "a.xlsx").write_bytes(_workbook(unit, sample_report))  # 上年结转 0, last year left 1
+    result = CliRunner().invoke(cli, ["batch", str(box), "--out", str(tmp_path / "o"),
+                                      "--previous", str(prev), "--jobs", "1"])
+    assert result.exit_code == 1
+    findings = json.loads((tmp_path / "o" / "findings.json").read_text(encoding="utf-8"))
+    assert "PREVIOUS_CARRIED" in {f["code"] for f in findings[0]["findings"]}
+
+
+def test_draft_renders_failed_units_with_a_mark(tmp_path, sample_report):
+    box = tmp_path / "in"
+    box.mkdir()
+    (box / "a.xlsx").write_bytes(_workbook(UNITS[0], with_figures(sample_report, T3_NEW_OTHER=1)))
+    result = CliRunner().invoke(cli, ["batch", str(box), "--out", str(tmp_path / "o"), "--draft",
+                                      "--jobs", "1"])
+    assert result.exit_code == 1
+    doc = Document(tmp_path / "o" / "reports" / f"2024_{UNITS[0].name}.docx")
+    assert doc.sections[0].header.paragraphs[0].text == "草稿（未通过校验）"

@@ -192,3 +192,14 @@ def test_pdf_without_libreoffice_says_so(tmp_path, monkeypatch):
     (tmp_path / "x.docx").write_bytes(b"")
     with pytest.raises(pdf.PdfError, match="未安装 LibreOffice"):
         to_pdf(tmp_path / "x.docx")
+
+
+def test_render_from_the_report_json(sample_report, tmp_path):
+    from nianbao import report as rj
+
+    src = tmp_path / "高凤镇.json"
+    src.write_text(rj.dumps(sample_report), encoding="utf-8")
+    out = tmp_path / "from-json.docx"
+    result = CliRunner().invoke(cli, ["render", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert_tables_match(Document(out), sample_report)

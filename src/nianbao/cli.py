@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__, spec
-from .files import OutputError, safe_name
+from .files import OutputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
@@ -93,7 +93,10 @@ def cli() -> None:
 @click.option("--password", default=None, help="工作表保护密码（默认无密码）。")
 @click.option("--website", default="", help="政府网站名称与网址（单个模板时）。")
 @click.option("--deadline", default=None, help="报送截止日期，如 2025-01-31（单个模板时）。")
-def template_cmd(year, unit, parent, level, output, roster, out_dir, password, website, deadline):
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="与 --roster 一起使用：并行进程数（默认 CPU 核数）。")
+def template_cmd(year, unit, parent, level, output, roster, out_dir, password, website, deadline,
+                 jobs):
     """生成锁定的填报模板（单个单位，或按名单批量生成）。"""
     from . import template
     from .campaign import Settings, Unit
@@ -101,7 +104,9 @@ def template_cmd(year, unit, parent, level, output, roster, out_dir, password, w
     if roster:
         if not out_dir:
             raise click.UsageError("使用 --roster 时须用 --out 指定输出文件夹")
-        return _templates_from_roster(roster, out_dir, password)
+        from .batch import default_jobs
+
+        return _templates_from_roster(roster, out_dir, password, jobs or default_jobs())
     if not (year and unit and output):
         raise click.UsageError("请提供 --year、--unit 和 -o，或使用 --roster 和 --out")
     settings = Settings(year, _date_option(deadline, "--deadline"), website=website)
@@ -127,7 +132,7 @@ def _write(action: Callable[[], object]) -> None:
         raise Fail(str(exc)) from exc
 
 
-def _templates_from_roster(path: Path, out_dir: Path, password: str | None) -> None:
+def _templates_from_roster(path: Path, out_dir: Path, password: str | None, jobs: int) -> None:
     from . import template
     from .roster import RosterError, read_roster
 
@@ -140,12 +145,9 @@ def _templates_from_roster(path: Path, out_dir: Path, password: str | None) -> N
     for error in roster.errors:
         click.echo(f"错误：{error}", err=True)
     start = _progress(True, "生成模板")
-    tick = start(len(roster.units)) if start else (lambda: None)
-    year = roster.settings.year
-    for unit in roster.units:
-        target = out_dir / f"{safe_name(f'{year}_{unit.name}')}.xlsx"
-        _write(partial(template.write_template, target, unit, roster.settings, password))
-        tick()
+    tick = start(len(roster.units)) if start else None
+    _write(partial(template.write_many, list(roster.units), roster.settings, out_dir,
+                   password=password, jobs=jobs, tick=tick))
     click.echo(f"已生成 {len(roster.units)} 个模板：{out_dir}")
     if roster.errors:
         sys.exit(EXIT_FINDINGS)

@@ -347,3 +347,30 @@ def write_template(path: Path, unit: Unit, settings: Settings, password: str | N
     from .files import write_atomic
 
     write_atomic(path, build_bytes(unit, settings, password))
+
+
+def _write_job(job: tuple[Unit, Settings, str | None, str]) -> str:
+    unit, settings, password, target = job
+    write_template(Path(target), unit, settings, password)
+    return target
+
+
+def write_many(units: list[Unit], settings: Settings, out_dir: Path, *, password: str | None = None,
+               jobs: int = 1, tick=None) -> list[Path]:
+    """One workbook per unit, ``{年度}_{单位名称}.xlsx``, in parallel; each written atomically."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .files import safe_name
+
+    targets = [str(out_dir / f"{safe_name(f'{settings.year}_{u.name}')}.xlsx") for u in units]
+    work = [(u, settings, password, t) for u, t in zip(units, targets, strict=True)]
+    pool = ProcessPoolExecutor(jobs) if jobs > 1 and len(work) > 1 else None
+    try:
+        results = pool.map(_write_job, work, chunksize=8) if pool else map(_write_job, work)
+        for _ in results:
+            if tick:
+                tick()
+    finally:
+        if pool:
+            pool.shutdown()
+    return [Path(t) for t in targets]

@@ -114,8 +114,9 @@ def apply_styles(doc: DocumentObject, fonts: Fonts) -> None:
     doc.styles["Title"].paragraph_format.space_after = Pt(LINE_PT)
     for child in doc.styles["Title"].element.get_or_add_pPr().findall(qn("w:pBdr")):
         child.getparent().remove(child)
-    _shape(doc.styles["Heading 1"], BODY_PT, fonts.heading1, latin, indent=2 * BODY_PT)
-    _shape(doc.styles["Heading 2"], BODY_PT, fonts.heading2, latin, indent=2 * BODY_PT)
+    for name, font in (("Heading 1", fonts.heading1), ("Heading 2", fonts.heading2)):
+        _shape(doc.styles[name], BODY_PT, font, latin, indent=2 * BODY_PT)
+        doc.styles[name].paragraph_format.keep_with_next = True  # never last on a page
     table = _paragraph_style(doc, STYLE_TABLE, "Table Text")
     _shape(table, TABLE_PT, fonts.body, latin, align=WD_ALIGN_PARAGRAPH.CENTER, exact=None,
            grid=False)

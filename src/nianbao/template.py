@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ PROP_PREFIX = "nianbao_"
 INPUT_FILL = "#FFF2CC"
 COMPUTED_FILL = "#EDEDED"
 GUIDANCE_MAX = 250
+PANEL_TEXT_WIDTH = 80
 
 
 class TemplateError(RuntimeError):
@@ -121,6 +124,31 @@ def _protect(ws: Worksheet, password: str | None) -> None:
     ws.protect(password or "", {"format_rows": True, "format_columns": True})
 
 
+def _print_setup(ws: Worksheet, landscape: bool = False) -> None:
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_footer("&C第 &P 页 共 &N 页")
+
+
+def _text_units(text: str) -> float:
+    """Width in spreadsheet column units: a Chinese character takes two."""
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def _row_heights(table: spec.Table, widths: list[float]) -> dict[int, float]:
+    """Rows tall enough for their wrapped labels (spreadsheets do not grow rows by themselves)."""
+    heights: dict[int, float] = {}
+    for label in table.labels:
+        width = sum(widths[label.col:label.col + label.cols]) - 1
+        lines = math.ceil(_text_units(label.text) / max(width, 1))
+        need = 15.0 * lines / label.rows
+        for row in range(label.row, label.row + label.rows):
+            heights[row] = max(heights.get(row, 15.0), need)
+    return heights
+
+
 def _table_sheet(w: _Writer, table: spec.Table, password: str | None) -> None:
     ws = w.wb.add_worksheet(table.name)
     _banner(w, ws, table.name, table.title, table.n_cols)
@@ -144,15 +172,14 @@ def _table_sheet(w: _Writer, table: spec.Table, password: str | None) -> None:
             w.validate(ws, cell, _count_validation(fig), fig.cols)
         w.name(fig.code, cell)
     unit = 15.0 if table.n_cols < 10 else 9.0
-    for col, weight in enumerate(table.col_weights):
-        ws.set_column(col, col, unit * weight)
+    widths = [unit * weight for weight in table.col_weights]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    for row, height in _row_heights(table, widths).items():
+        ws.set_row(layout.GRID_TOP + row, height)
     ws.set_row(layout.TITLE_ROW, 28)
-    ws.set_paper(9)
-    if table.n_cols > 10:
-        ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    _print_setup(ws, landscape=table.n_cols > 10)
     ws.repeat_rows(layout.GRID_TOP, layout.GRID_TOP + max(table.header_rows, 1) - 1)
-    ws.set_footer("&C第 &P 页 共 &N 页")
     _protect(ws, password)
 
 
@@ -188,6 +215,7 @@ def _info_sheet(w: _Writer, unit: Unit, settings: Settings, password: str | None
         w.name(fld.code, cell)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 70)
+    _print_setup(ws)
     _protect(ws, password)
 
 
@@ -207,6 +235,7 @@ def _text_sheet(w: _Writer, unit: Unit, settings: Settings, password: str | None
         w.name(fld.code, cell)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 100)
+    _print_setup(ws, landscape=True)
     _protect(ws, password)
 
 
@@ -223,7 +252,9 @@ def _panel_sheet(w: _Writer, password: str | None) -> None:
         rule = spec.RULES[check.rule_code]
         w.label(ws, Cell(sheet, row, 0), str(i + 1))
         w.label(ws, Cell(sheet, row, 1), rule.code)
-        w.label(ws, Cell(sheet, row, 2), f"{check.prefix}：{check.condition.symbol()}", "label_left")
+        description = f"{check.prefix}：{check.condition.symbol()}"
+        w.label(ws, Cell(sheet, row, 2), description, "label_left")
+        ws.set_row(row, 15.0 * math.ceil(_text_units(description) / (PANEL_TEXT_WIDTH - 1)))
         sides = check.condition.sides(layout.address_of, sheet)
         for col, side in ((3, sides[0] if sides else None), (4, sides[1] if sides else None)):
             if side is None:
@@ -242,10 +273,13 @@ def _panel_sheet(w: _Writer, password: str | None) -> None:
     w.formula(ws, layout.STATUS,
               f'=IF(COUNTIF({span},"通过")={len(results)},"通过","不通过")', "status")
     w.name(layout.STATUS_NAME, layout.STATUS)
-    ws.set_column(0, 1, 12)
-    ws.set_column(2, 2, 70)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 22)
+    ws.set_column(2, 2, PANEL_TEXT_WIDTH)
     ws.set_column(3, 5, 10)
     ws.freeze_panes(layout.PANEL_TOP, 0)
+    _print_setup(ws, landscape=True)
+    ws.repeat_rows(header)
     _protect(ws, password)
 
 
@@ -270,6 +304,7 @@ def _guide_sheet(w: _Writer, unit: Unit, settings: Settings, password: str | Non
     for i, text in enumerate(lines):
         w.label(ws, Cell(sheet, layout.FIELD_TOP + i, 0), text, "text")
     ws.set_column(0, 0, 110)
+    _print_setup(ws, landscape=True)
     _protect(ws, password)
 
 

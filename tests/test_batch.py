@@ -276,3 +276,14 @@ def test_draft_renders_failed_units_with_a_mark(tmp_path, sample_report):
     assert result.exit_code == 1
     doc = Document(tmp_path / "o" / "reports" / f"2024_{UNITS[0].name}.docx")
     assert doc.sections[0].header.paragraphs[0].text == "草稿（未通过校验）"
+
+
+def test_an_output_folder_inside_the_inbox_is_not_read_back(tmp_path, sample_report):
+    box = tmp_path / "in"
+    box.mkdir()
+    (box / "a.xlsx").write_bytes(_workbook(UNITS[0], sample_report))
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["batch", str(box), "--out", str(box / "结果"), "--jobs", "1"])
+        assert result.exit_code == 0, result.output
+    findings = json.loads((box / "结果" / "findings.json").read_text(encoding="utf-8"))
+    assert [f["file"] for f in findings] == ["a.xlsx"]

@@ -95,10 +95,13 @@ class BatchResult:
 # ---------------------------------------------------------------- inputs
 
 
-def collect(inbox: Path, scratch: Path) -> list[tuple[str, Path]]:
-    """(display name, path) of every file in a folder (recursively) or a .zip, in stable order."""
+def collect(inbox: Path, scratch: Path, skip: Path | None = None) -> list[tuple[str, Path]]:
+    """(display name, path) of every file in a folder (recursively) or a .zip, in stable order;
+    ``skip`` (the output folder, when it lies inside the inbox) is left out."""
     if inbox.is_dir():
-        found = sorted(p for p in inbox.rglob("*") if p.is_file() and not p.is_symlink())
+        skip = skip.resolve() if skip else None
+        found = sorted(p for p in inbox.rglob("*") if p.is_file() and not p.is_symlink()
+                       and not (skip and p.resolve().is_relative_to(skip)))
         return [(p.relative_to(inbox).as_posix(), p) for p in found[:MAX_INBOX_FILES]]
     try:
         zf = zipfile.ZipFile(inbox)
@@ -262,7 +265,7 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
 
     previous_reports = load_previous(previous)
     with tempfile.TemporaryDirectory(prefix="nianbao-inbox-") as scratch:
-        files = collect(inbox, Path(scratch) / "inbox")
+        files = collect(inbox, Path(scratch) / "inbox", skip=out)
         models = Path(scratch) / "models"
         items = [(name, str(path), str(models / f"{i:05d}.json"))
                  for i, (name, path) in enumerate(files)]

@@ -209,6 +209,18 @@ def _cached(wb: Workbook, figures: dict[str, Decimal], unreadable: set[str]) -> 
     return findings
 
 
+def _input_formulas(wb: Workbook) -> list[Finding]:
+    """A formula typed into an input cell is never evaluated: its cached result is what counts."""
+    findings = []
+    for code in sorted(layout.INPUT_NAMES):
+        cell = _raw(wb, code)
+        if cell is not None and cell.formula:
+            shown = "无计算结果，按空白处理" if cell.value is None else f"按其计算结果“{_text(cell)}”读取"
+            findings.append(make("INPUT_FORMULA", f"填报单元格中是公式 {cell.formula[:40]}，{shown}",
+                                 codes=(code,)))
+    return findings
+
+
 def read_workbook(path: Path) -> Reading:
     wb = xlsx.read(path)
     meta = metadata(wb)
@@ -241,6 +253,7 @@ def read_workbook(path: Path) -> Reading:
         elif value is not None:
             figures[code] = value
     findings.extend(_cached(wb, figures, unreadable))
+    findings.extend(_input_formulas(wb))
     date_raw = _raw(wb, "META_DATE")
     date, status = parse_date(None if date_raw is None else date_raw.value, wb.date1904)
     if status == "unreadable":

@@ -141,6 +141,8 @@ CASES = [
     Case("DATE_OUT_OF_RANGE", "in January", False),
     Case("DATE_OUT_OF_RANGE", "after the deadline", True, meta={"date": dt.date(2025, 2, 10)}),
     Case("DATE_OUT_OF_RANGE", "in the report year", True, meta={"date": dt.date(2024, 12, 30)}),
+    Case("DATE_OUT_OF_RANGE", "after 31 January without a campaign deadline", True,
+         meta={"date": dt.date(2025, 2, 3), "deadline": None}),
     Case("DATE_OUT_OF_RANGE", "campaign deadline later", False,
          meta={"date": dt.date(2025, 2, 10), "deadline": dt.date(2025, 2, 20)}),
     # ---- cross-year (--previous)

@@ -116,3 +116,27 @@ def test_a_template_recalculated_untouched_reads_as_passing(sample_template, tmp
     out = convert_many([src], "xlsx", tmp_path / "lo")[0]  # default profile: no forced recalc
     wb = openpyxl.load_workbook(io.BytesIO(out.read_bytes()), data_only=True)
     assert wb[layout.PANEL]["B1"].value == "通过"  # empty cached values are computed on load
+
+
+def openpyxl_view(path):
+    """The same workbook read by a second implementation: openpyxl through the defined names."""
+    wb = openpyxl.load_workbook(path)
+    values = {}
+    for code in layout.INPUT_NAMES:
+        sheet, coord = next(iter(wb.defined_names[code].destinations))
+        values[code] = wb[sheet][coord.replace("$", "")].value
+    return values
+
+
+@pytest.mark.parametrize("name", list(FILLS))
+def test_the_lean_reader_agrees_with_openpyxl(recalculated, name):
+    for path in recalculated[name]:
+        read = reading.read(path).report
+        for code, value in openpyxl_view(path).items():
+            if code in spec.FIGURES:
+                ours = read.figures.get(code)
+                assert (ours is None and value in (None, "")) or ours == Decimal(str(value)), code
+            elif code.startswith("TEXT_"):
+                assert read.texts[code] == (value or "").strip(), code
+            elif code == "META_TITLE":
+                assert read.title == value

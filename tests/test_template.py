@@ -183,3 +183,20 @@ def test_templates_from_a_roster_one_per_unit_with_safe_names(tmp_path):
     assert "乐山市人民政府办公室" in wb["正文"]["B4"].value
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     assert props["nianbao_deadline"] == "2025-01-20"
+
+
+def test_the_master_check_notices_a_changed_label_or_style():
+    master = assets.master_bytes()
+    wb = openpyxl.load_workbook(io.BytesIO(master))
+    wb["表三"]["B9"].value = "（一）予以公开（改）"
+    buf = io.BytesIO()
+    wb.save(buf)
+    path = assets.ROOT / "workbook_templates" / assets.MASTER_NAME
+    assert assets.same_content(path, master, master)
+    assert not assets.same_content(path, buf.getvalue(), master)
+    from nianbao import docstyle
+
+    ref = assets.ROOT / "src" / "nianbao" / "data" / "reference.docx"
+    default = docstyle.build_reference()
+    assert assets.same_content(ref, default, default)
+    assert not assets.same_content(ref, docstyle.build_reference(docstyle.Fonts(body="仿宋")), default)

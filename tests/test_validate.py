@@ -132,3 +132,17 @@ def test_validating_200_files_keeps_memory_steady(sample_report, filled):
 def test_a_fee_typed_with_precision_is_read_exactly(sample_report, filled):
     path = filled(sample_report, overrides={"T2_FEES": 5949.088667})
     assert reading.read(path).report.figures["T2_FEES"] == Decimal("5949.088667")
+
+
+def test_an_altered_template_says_which_cells_changed(sample_report, sample_template, tmp_path):
+    from rule_cases import _set_formula, _set_label, with_openpyxl
+
+    from nianbao.fill import fill_bytes
+
+    data = with_openpyxl(_set_formula)(with_openpyxl(_set_label)(
+        fill_bytes(sample_template, sample_report)))
+    path = tmp_path / "altered.xlsx"
+    path.write_bytes(data)
+    altered = [f for f in validate(path).findings if f.code == "TEMPLATE_ALTERED"]
+    assert len(altered) == 1 and altered[0].is_error
+    assert "表三!B9 被修改" in altered[0].message and "表三!J6 被修改" in altered[0].message

@@ -6,7 +6,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from . import docstyle, template
+from . import docstyle, template, xlsx
 from .campaign import Settings, Unit
 from .files import write_atomic
 
@@ -21,9 +21,53 @@ def master_bytes() -> bytes:
 
 
 def zip_content(data: bytes) -> dict[str, bytes]:
-    """A zip's members by name: what 'the same content' means (zip timestamps aside)."""
+    """A zip's members by name (zip timestamps aside)."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def workbook_content(data: bytes) -> dict[str, object]:
+    """What a workbook says, independent of how a library version serialises it: sheets, cells,
+    formulas, names, properties, merges, validations, protection and unlocked cells."""
+    import openpyxl
+
+    book = xlsx.read_bytes(data)
+    props = {k: v for k, v in book.properties.items() if not k.endswith("generator")}
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    sheets = {}
+    for ws in wb.worksheets:
+        sheets[ws.title] = {
+            "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+            "validations": sorted((str(dv.sqref), dv.type, dv.operator, dv.formula1, dv.formula2,
+                                   dv.prompt, dv.error) for dv in ws.data_validations.dataValidation),
+            "protected": bool(ws.protection.sheet),
+            "unlocked": sorted(c.coordinate for row in ws.iter_rows() for c in row
+                               if c.has_style and not c.protection.locked),
+        }
+    return {"sheets": book.sheets, "names": book.names, "cells": book.cells, "props": props,
+            "structure": bool(wb.security and wb.security.lockStructure), "layout": sheets}
+
+
+def document_content(data: bytes) -> dict[str, object]:
+    """What the reference document sets: nianbao's styles, the page, footers, odd/even pages."""
+    from docx import Document
+    from lxml import etree
+
+    doc = Document(io.BytesIO(data))
+    ours = {docstyle.STYLE_BODY, docstyle.STYLE_TITLE, docstyle.STYLE_H1, docstyle.STYLE_H2,
+            docstyle.STYLE_TABLE, docstyle.STYLE_SIGN, docstyle.STYLE_DRAFT}
+    styles = {s.style_id: etree.tostring(s.element, method="c14n") for s in doc.styles
+              if s.style_id in ours}
+    section = doc.sections[0]
+    return {"styles": styles, "page": etree.tostring(section._sectPr, method="c14n"),
+            "footers": [etree.tostring(f._element, method="c14n")
+                        for f in (section.footer, section.even_page_footer)],
+            "odd_even": doc.settings.odd_and_even_pages_header_footer}
+
+
+def same_content(path: Path, current: bytes, generated: bytes) -> bool:
+    reader = workbook_content if path.suffix == ".xlsx" else document_content
+    return reader(current) == reader(generated)
 
 
 def assets(root: Path = ROOT) -> dict[Path, bytes]:
@@ -38,7 +82,7 @@ def build_assets(check: bool = False, root: Path = ROOT) -> list[Path]:
     stale = []
     for path, data in assets(root).items():
         current = path.read_bytes() if path.exists() else b""
-        if not current or zip_content(current) != zip_content(data):
+        if not current or not same_content(path, current, data):
             stale.append(path)
             if not check:
                 write_atomic(path, data)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from . import spec
+from .campaign import Settings
 from .expr import Unknown, Values, fmt_number
 from .findings import Finding, make
 from .report import Report
@@ -129,12 +130,10 @@ def _narrative_figures(report: Report) -> list[Finding]:
 def dates(report: Report) -> list[Finding]:
     if report.date is None:
         return []
-    deadline = report.deadline
-    late = deadline is not None and report.date > deadline
-    if report.date.year != report.year + 1 or late:
-        limit = f"，截止日期 {deadline.isoformat()}" if deadline else ""
+    deadline = Settings(report.year, report.deadline).effective_deadline
+    if report.date.year != report.year + 1 or report.date > deadline:
         return [make("DATE_OUT_OF_RANGE", f"成文日期为 {report.date.isoformat()}（报告年度 "
-                     f"{report.year}{limit}）", codes=("META_DATE",))]
+                     f"{report.year}，截止日期 {deadline.isoformat()}）", codes=("META_DATE",))]
     return []
 
 

@@ -7,6 +7,7 @@ returned workbook costs a few milliseconds instead of a full object model.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -167,6 +168,11 @@ def read(path: Path) -> Workbook:
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=False, remove_comments=True)
 Element = Any
+
+
+def read_bytes(data: bytes) -> Workbook:
+    """Read an in-memory workbook the same way (used for the committed master's content)."""
+    return _read_zip(io.BytesIO(data))
 
 
 def _parse(zf: zipfile.ZipFile, name: str, data: bytes | None = None) -> Element:

@@ -135,9 +135,8 @@ def test_a_fee_typed_with_precision_is_read_exactly(sample_report, filled):
 
 
 def test_an_altered_template_says_which_cells_changed(sample_report, sample_template, tmp_path):
-    from rule_cases import _set_formula, _set_label, with_openpyxl
-
     from nianbao.fill import fill_bytes
+    from rule_cases import _set_formula, _set_label, with_openpyxl
 
     data = with_openpyxl(_set_formula)(with_openpyxl(_set_label)(
         fill_bytes(sample_template, sample_report)))

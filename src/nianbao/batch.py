@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import reading, render, report as report_json, spec
-from .files import safe_name, write_atomic, write_text_atomic
+from .files import safe_name, write_text_atomic
 from .findings import CheckResult
 from .report import Report
 from .roster import Roster
@@ -312,4 +312,4 @@ def default_jobs() -> int:
                else os.cpu_count() or 1)
 
 
-__all__ = ["BatchResult", "FileOutcome", "UnitRow", "default_jobs", "run", "write_atomic"]
+__all__ = ["BatchResult", "FileOutcome", "UnitRow", "default_jobs", "run"]

@@ -7,6 +7,7 @@ import io
 import math
 import unicodedata
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 from . import __version__, layout, spec
 from .campaign import Settings, Unit, preamble
 from .expr import Cell, cell_formula
+from .files import safe_name, write_atomic
 from .fingerprint import digest
 from .report import Report, default_title
 
@@ -379,8 +381,6 @@ def _lock_structure(data: bytes) -> bytes:
 
 
 def write_template(path: Path, unit: Unit, settings: Settings, password: str | None = None) -> None:
-    from .files import write_atomic
-
     write_atomic(path, build_bytes(unit, settings, password))
 
 
@@ -393,10 +393,6 @@ def _write_job(job: tuple[Unit, Settings, str | None, str]) -> str:
 def write_many(units: list[Unit], settings: Settings, out_dir: Path, *, password: str | None = None,
                jobs: int = 1, tick=None) -> list[Path]:
     """One workbook per unit, ``{年度}_{单位名称}.xlsx``, in parallel; each written atomically."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .files import safe_name
-
     targets = [str(out_dir / f"{safe_name(f'{settings.year}_{u.name}')}.xlsx") for u in units]
     work = [(u, settings, password, t) for u, t in zip(units, targets, strict=True)]
     pool = ProcessPoolExecutor(jobs) if jobs > 1 and len(work) > 1 else None

@@ -94,6 +94,12 @@ def test_a_libreoffice_save_is_still_recognised_and_unaltered(recalculated, name
     assert [f.code for f in after.findings] == [f.code for f in before.findings]
     wb = openpyxl.load_workbook(saved)
     assert set(layout.INPUT_NAMES) | {"CHECK_STATUS"} <= set(wb.defined_names)
+    original = openpyxl.load_workbook(filled)
+    for ws in original.worksheets:  # protection and every validation survive the save
+        kept = wb[ws.title]
+        assert kept.protection.sheet
+        assert sorted((str(d.sqref), d.type, d.formula1) for d in ws.data_validations.dataValidation) \
+            == sorted((str(d.sqref), d.type, d.formula1) for d in kept.data_validations.dataValidation)
     props = {p.name: str(p.value) for p in wb.custom_doc_props.props}
     assert props["nianbao_unit"] == "井研县高凤镇人民政府"
 

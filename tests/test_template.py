@@ -59,8 +59,11 @@ def test_every_numeric_input_has_its_validation(book):
                  if cell.a1 in dv.sqref]
         assert len(rules) == 1, code
         dv = rules[0]
-        assert dv.type == ("decimal" if fig.kind == spec.AMOUNT else "whole")
-        assert dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
+        if fig.kind == spec.AMOUNT:
+            assert dv.type == "custom" and "ROUND($B$16,6)=$B$16" in dv.formula1
+        else:
+            assert dv.type == "whole"
+            assert dv.operator == "greaterThanOrEqual" and dv.formula1 == "0"
         assert dv.errorStyle in (None, "stop") and dv.showErrorMessage and dv.error and dv.prompt
         assert book[cell.sheet][cell.a1].value == 0
 

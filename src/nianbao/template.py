@@ -16,7 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, layout, spec
 from .campaign import Settings, Unit, preamble
-from .expr import Cell, cell_formula
+from .expr import Cell, InRange, cell_formula
 from .files import safe_name, write_atomic
 from .fingerprint import digest
 from .report import Report, default_title
@@ -94,9 +94,19 @@ class _Writer:
             f"data validation {cell.ref}")
 
 
+def _amount_rule(code: str) -> str:
+    """The amount's own range rule (spec FEE_RANGE) as a data-validation formula."""
+    for check in spec.CHECKS:
+        if isinstance(check.condition, InRange) and code in check.condition.codes():
+            ref = next(r for r in check.condition.refs if r.code == code)
+            single = InRange((ref,), check.condition.places)
+            return "=" + single.formula(layout.address_of, layout.address_of(code).sheet)
+    raise TemplateError(f"no range rule declares {code}")
+
+
 def _count_validation(fig: spec.Figure) -> dict:
     if fig.kind == spec.AMOUNT:
-        return {"validate": "decimal", "criteria": ">=", "value": 0,
+        return {"validate": "custom", "value": _amount_rule(fig.code),
                 "input_title": "收费金额（万元）",
                 "input_message": "以万元为单位填写，不小于 0，最多 6 位小数。没有收费填 0。",
                 "error_title": "金额有误", "error_message": "请填写不小于 0 的金额（万元），最多 6 位小数。",

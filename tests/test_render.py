@@ -108,6 +108,10 @@ def test_typography_follows_gb_t_9704(sample_report):
     assert sec.footer.paragraphs[0].alignment == 2 and sec.even_page_footer.paragraphs[0].alignment == 0
     table = doc.tables[1]._tbl
     assert table.xpath("./w:tr[1]/w:trPr/w:tblHeader") and table.xpath("./w:tr/w:trPr/w:cantSplit")
+    for t in doc.tables:  # every table fits the 156 mm text block
+        widths = [int(w) for w in t._tbl.xpath("./w:tblGrid/w:gridCol/@w:w")]
+        assert sum(widths) <= 156 / 25.4 * 1440 + 1
+        assert t._tbl.xpath("./w:tblPr/w:tblLayout/@w:type") == ["fixed"]
 
 
 def test_signature_and_date_indents():

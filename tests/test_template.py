@@ -178,6 +178,7 @@ def test_templates_from_a_roster_one_per_unit_with_safe_names(tmp_path):
     result = CliRunner().invoke(cli, ["template", "--roster", str(roster), "--out", str(out)])
     assert result.exit_code == 1  # the invalid level
     assert "第 5 行“井研县高凤镇人民政府”与第 2 行重复" in result.output
+    assert "单位表第 3 行为空，已跳过" in result.output
     assert "层级“村”无效" in result.output
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(["2024_井研县高凤镇人民政府.xlsx", "2024_井研县研城街道办事处.xlsx",

@@ -104,6 +104,7 @@ def read_roster(path: Path) -> Roster:
         name, parent, level, contact, phone = (_text(wb, UNITS_SHEET, f"{col}{row}")
                                                for col in "ABCDE")
         if not any((name, parent, level, contact, phone)):
+            notes.append(f"单位表第 {row} 行为空，已跳过")
             continue
         if not name:
             notes.append(f"单位表第 {row} 行没有单位名称，已跳过")

@@ -49,7 +49,8 @@ class Brief:
 
     @classmethod
     def of(cls, report: Report, scratch: Path) -> Brief:
-        write_text_atomic(scratch, report_json.dumps(report))
+        scratch.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_text(report_json.dumps(report), encoding="utf-8")  # private temp space
         return cls(report.unit, report.year, report.level,
                    {c: report.figure(c) for c in KEY_CODES}, str(scratch))
 
@@ -168,10 +169,10 @@ def _check_one(item: tuple[str, str, str]) -> FileOutcome:
 
 def _write_one(job: tuple[str, str, str, bool]) -> None:
     scratch, docx_path, data_path, draft = job
-    rep = report_json.loads(Path(scratch).read_text(encoding="utf-8"))
+    text = Path(scratch).read_text(encoding="utf-8")
     if docx_path:
-        render.render(rep, Path(docx_path), draft=draft)
-    write_text_atomic(Path(data_path), report_json.dumps(rep))
+        render.render(report_json.loads(text), Path(docx_path), draft=draft)
+    write_text_atomic(Path(data_path), text)
 
 
 def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: list, tick: Callable) -> list:

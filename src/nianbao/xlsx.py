@@ -274,9 +274,20 @@ def _sheet(zf: zipfile.ZipFile, name: str, strings: list[str], budget: list[int]
     return cells
 
 
+_F, _V, _IS = f"{NS}f", f"{NS}v", f"{NS}is"
+
+
 def _cell(el: Element, ref: str, strings: list[str], shared: dict) -> RawCell | None:
     kind = el.get("t", "n")
-    f = el.find(f"{NS}f")
+    f = v = node = None
+    for child in el:  # one pass over the few children instead of three searches
+        tag = child.tag
+        if tag == _V:
+            v = child
+        elif tag == _F:
+            f = child
+        elif tag == _IS:
+            node = child
     formula = None
     if f is not None:
         if f.get("t") == "shared" and f.get("si") is not None:
@@ -289,10 +300,8 @@ def _cell(el: Element, ref: str, strings: list[str], shared: dict) -> RawCell | 
                 formula = Translator("=" + text, origin=origin).translate_formula(ref)
         elif f.text:
             formula = "=" + f.text
-    v = el.find(f"{NS}v")
     raw = v.text if v is not None else None
     if kind == "inlineStr":
-        node = el.find(f"{NS}is")
         value: Any = _text_of(node) if node is not None else ""
     elif raw is None or raw == "":
         value = None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import io
 import json
 import os
 import random
@@ -27,10 +26,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from nianbao import batch, reading, render, spec, template
+from nianbao.api import result_of
 from nianbao.campaign import Settings, Unit
 from nianbao.demo import sample
 from nianbao.report import Report
-from nianbao.validate import result_of
 
 
 def synthetic(i: int) -> Report:

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import consistent, needs, with_figures
 from nianbao import check, layout, reading, spec
+from nianbao.api import validate
 from nianbao.fill import fill_bytes
 from nianbao.pdf import convert_many
-from nianbao.validate import validate
 
 pytestmark = pytest.mark.office
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from nianbao import reading, spec
+from nianbao.api import result_of, validate
 from nianbao.fill import fill_bytes
 from nianbao.report import Report
-from nianbao.validate import result_of, validate
 from rule_cases import CASES, Case
 
 

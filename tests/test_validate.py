@@ -13,8 +13,8 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import consistent, with_figures
 from nianbao import reading, report as rj, spec
+from nianbao.api import result_of, validate
 from nianbao.cli import cli
-from nianbao.validate import result_of, validate
 
 
 def run(*args):
@@ -145,3 +145,11 @@ def test_an_altered_template_says_which_cells_changed(sample_report, sample_temp
     altered = [f for f in validate(path).findings if f.code == "TEMPLATE_ALTERED"]
     assert len(altered) == 1 and altered[0].is_error
     assert "表三!B9 被修改" in altered[0].message and "表三!J6 被修改" in altered[0].message
+
+
+def test_the_library_api_returns_the_check_result(sample_report, filled):
+    import nianbao
+
+    result = nianbao.validate(filled(with_figures(sample_report, T3_NEW_LEGAL=1)))
+    assert not result.ok and result.errors == 2  # the 法律服务机构 column and the 总计 column
+    assert result.to_dict()["findings"][0]["code"] == "T3_BALANCE"

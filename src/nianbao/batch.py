@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import reading, render, report as report_json, spec
+from .api import inspect, result_of
 from .files import safe_name, write_text_atomic
 from .findings import CheckResult
 from .report import Report
 from .roster import Roster
-from .validate import inspect, result_of
 from .xlsx import MAX_FILE, FileProblem, problem
 
 PASSED, WARNED, FAILED, UNREADABLE, MISSING = "通过", "有提示", "有错误", "无法读取", "未提交"

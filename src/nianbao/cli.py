@@ -205,7 +205,7 @@ def format_text(results) -> str:
 @click.option("--strict", is_flag=True, help="有任何提示也以退出码 1 结束。")
 def validate_cmd(files, previous, fmt, strict):
     """校验报回的工作簿（或报告 JSON），逐条列出问题。"""
-    from .validate import inspect
+    from .api import inspect
 
     last = _read_previous(previous)
     results = [inspect(path, last)[1] for path in files]
@@ -246,7 +246,7 @@ def _fonts(pairs: tuple[str, ...]):
 def render_cmd(source, output, pdf, draft, reference_docx, fonts):
     """校验后生成年度报告 .docx（GB/T 9704 版式）。"""
     from . import render
-    from .validate import inspect
+    from .api import inspect
 
     read, result = inspect(source)
     if read is None:

@@ -1,4 +1,4 @@
-"""The library API: validate a returned file and get its check result as data."""
+"""The library API (``nianbao.validate``): validate a returned file, get its check result as data."""
 
 from __future__ import annotations
 

@@ -160,3 +160,16 @@ def test_json_output_of_an_unreadable_file_keeps_the_schema(sample_template, tmp
     assert data == [{"file": str(path), "unit": "", "year": None, "ok": False, "findings": [
         {"code": "ENCRYPTED", "severity": "error", "table": "", "row": "", "column": "",
          "cells": [], "message": xlsx.FILE_PROBLEMS["ENCRYPTED"]}]}]
+
+
+def test_shared_formulas_are_expanded_from_their_master_cell():
+    from lxml import etree
+
+    ns = xlsx.NS[1:-1]
+    master = etree.fromstring(f'<f xmlns="{ns}" t="shared" ref="F2:F4" si="0">SUM(A2:E2)</f>')
+    dependant = etree.fromstring(f'<f xmlns="{ns}" t="shared" si="0"/>')
+    orphan = etree.fromstring(f'<f xmlns="{ns}" t="shared" si="9"/>')
+    shared: dict = {}
+    assert xlsx._formula(master, "F2", shared) == "=SUM(A2:E2)"
+    assert xlsx._formula(dependant, "F4", shared) == "=SUM(A4:E4)"
+    assert xlsx._formula(orphan, "F5", shared) is None

@@ -221,8 +221,8 @@ def _input_formulas(wb: Workbook) -> list[Finding]:
     return findings
 
 
-def read_workbook(path: Path) -> Reading:
-    wb = xlsx.read(path)
+def _check_identity(wb: Workbook) -> dict[str, str]:
+    """The metadata of a nianbao workbook this version can read, or a FileProblem."""
     meta = metadata(wb)
     if not meta.get("format") and not any(code in wb.names for code in spec.INPUT_CODES):
         raise problem("NOT_NIANBAO")
@@ -231,16 +231,16 @@ def read_workbook(path: Path) -> Reading:
     version = meta.get("template_version", "")
     if version.isdigit() and int(version) > int(template.TEMPLATE_VERSION):
         raise problem("FORMAT_UNKNOWN", f"模板版本 {version}")
-    year = int(meta["year"]) if meta.get("year", "").isdigit() else 0
-    settings = _settings(meta, year)
-    findings = _identity(wb, meta, year, settings)
+    return meta
+
+
+def _figures(wb: Workbook, findings: list[Finding]) -> tuple[dict[str, Decimal], set[str]]:
+    """Every input figure by its defined name, normalised; codes that could not be read."""
     figures: dict[str, Decimal] = {}
-    unreadable: set[str] = set()
-    missing = [code for code in spec.INPUT_CODES if code not in wb.names]
-    if missing:
-        findings.append(make("TEMPLATE_ALTERED", f"缺少 {len(missing)} 个数字单元格的名称，"
-                             f"如 {missing[0]}", where=""))
-    unreadable.update(missing)
+    unreadable = {code for code in spec.INPUT_CODES if code not in wb.names}
+    if unreadable:
+        findings.append(make("TEMPLATE_ALTERED", f"缺少 {len(unreadable)} 个数字单元格的名称，"
+                             f"如 {min(unreadable)}", where=""))
     for code in spec.INPUT_CODES:
         if code in unreadable:
             continue
@@ -252,6 +252,16 @@ def read_workbook(path: Path) -> Reading:
             unreadable.add(code)
         elif value is not None:
             figures[code] = value
+    return figures, unreadable
+
+
+def read_workbook(path: Path) -> Reading:
+    wb = xlsx.read(path)
+    meta = _check_identity(wb)
+    year = int(meta["year"]) if meta.get("year", "").isdigit() else 0
+    settings = _settings(meta, year)
+    findings = _identity(wb, meta, year, settings)
+    figures, unreadable = _figures(wb, findings)
     findings.extend(_cached(wb, figures, unreadable))
     findings.extend(_input_formulas(wb))
     date_raw = _raw(wb, "META_DATE")

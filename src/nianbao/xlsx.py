@@ -288,18 +288,7 @@ def _cell(el: Element, ref: str, strings: list[str], shared: dict) -> RawCell | 
             f = child
         elif tag == _IS:
             node = child
-    formula = None
-    if f is not None:
-        if f.get("t") == "shared" and f.get("si") is not None:
-            si = f.get("si", "")
-            if f.text:
-                shared[si] = (ref, f.text)
-                formula = "=" + f.text
-            elif si in shared:
-                origin, text = shared[si]
-                formula = Translator("=" + text, origin=origin).translate_formula(ref)
-        elif f.text:
-            formula = "=" + f.text
+    formula = _formula(f, ref, shared) if f is not None else None
     raw = v.text if v is not None else None
     if kind == "inlineStr":
         value: Any = _text_of(node) if node is not None else ""
@@ -318,6 +307,20 @@ def _cell(el: Element, ref: str, strings: list[str], shared: dict) -> RawCell | 
     if value is None and formula is None:
         return None
     return RawCell(value, formula)
+
+
+def _formula(f: Element, ref: str, shared: dict[str, tuple[str, str]]) -> str | None:
+    """The cell's formula; a shared formula's dependants are translated from its master cell."""
+    if f.get("t") == "shared" and f.get("si") is not None:
+        si = f.get("si", "")
+        if f.text:
+            shared[si] = (ref, f.text)
+            return "=" + f.text
+        if si in shared:
+            origin, text = shared[si]
+            return Translator("=" + text, origin=origin).translate_formula(ref)
+        return None
+    return "=" + f.text if f.text else None
 
 
 def _number(text: str) -> Decimal:

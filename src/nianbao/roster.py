@@ -96,7 +96,15 @@ def read_roster(path: Path) -> Roster:
             raise RosterError(f"{path}：设置表“报送截止日期”无法识别，请按 2025-01-31 填写")
     settings = Settings(int(year_text), deadline, setting("编制依据"),
                         setting("政府网站名称与网址"), setting("联系方式"))
-    units, notes, errors = [], [], []
+    units, notes, errors = _units(wb)
+    return Roster(settings, tuple(units), tuple(notes), tuple(errors))
+
+
+def _units(wb: xlsx.Workbook) -> tuple[list[Unit], list[str], list[str]]:
+    """The 单位 sheet's rows: units, notes on skipped rows, errors on unusable ones."""
+    units: list[Unit] = []
+    notes: list[str] = []
+    errors: list[str] = []
     seen: dict[str, int] = {}
     last = max((int(a1.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for a1 in wb.cells[UNITS_SHEET]),
                default=1)
@@ -116,4 +124,4 @@ def read_roster(path: Path) -> Roster:
         else:
             seen[name] = row
             units.append(Unit(name, parent, level or "其他", contact, phone))
-    return Roster(settings, tuple(units), tuple(notes), tuple(errors))
+    return units, notes, errors

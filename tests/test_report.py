@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from nianbao import check, report as rj, spec
 from nianbao.report import Report, ReportFormatError
@@ -33,7 +33,8 @@ def reports(draw) -> Report:
     ).with_totals()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(reports())
 def test_json_round_trip_is_lossless(report):
     again = rj.loads(rj.dumps(report))

@@ -155,6 +155,12 @@ def test_every_unit_gets_its_status(inbox, round_one):
                  "~$报表0.xlsx"):
         assert files[name][3] == "无法读取" and files[name][8], name
     assert "不在名单中" in by_unit["=HYPERLINK(\"http://x\")外单位"][8]
+    # 30 roster units + 1 unknown unit + 5 unreadable files + 1 superseded file
+    assert len(rows) == 37 and [r[0] for r in rows] == list(range(1, 38))
+    failing = by_unit[UNITS[12].name]
+    assert failing[4:6] == (2, 0)  # 自然人 and 总计 columns do not reconcile; no 提示
+    assert failing[7] == "" and by_unit[UNITS[0].name][7].startswith("reports/2024_")
+    assert by_unit[UNITS[17].name][4:6] == (0, 1)
 
 
 def test_untrusted_text_stays_inert(round_one):
@@ -174,6 +180,14 @@ def test_problem_list_has_every_finding(round_one):
     ws = wb["问题清单"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == total
+    units = {}
+    for row in openpyxl.load_workbook(out / "汇总.xlsx")["提交情况"].iter_rows(min_row=2,
+                                                                           values_only=True):
+        units.setdefault(row[6], row[1])
+    expected = [(units.get(f["file"]) or "", f["file"], {"error": "错误", "warning": "提示"}[x["severity"]],
+                 x["code"], x["table"], x["row"], x["column"], "、".join(x["cells"]), x["message"])
+                for f in findings for x in f["findings"]]
+    assert [tuple("" if v is None else v for v in r) for r in rows] == expected
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
     errors = [r for r in rows if r[2] == "错误"]
     assert {r[3] for r in errors} >= {"T3_BALANCE", "TRUNCATED", "EMPTY", "NOT_NIANBAO", "LOCK_FILE"}

@@ -71,7 +71,7 @@ def _prop(value: str):
 
 
 def _bomb() -> bytes:
-    return _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>",
+    return _zip({"[Content_Types].xml": "<Types/>", "_rels/.rels": "<Relationships/>",
                  "xl/worksheets/sheet1.xml": b" " * (40 * 1024 * 1024)})
 
 
@@ -82,6 +82,9 @@ HOSTILE = {
     "ENCRYPTED": ("locked.xlsx", _encrypted),
     "ODS": ("calc.xlsx", lambda t: _zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
                                          "content.xml": "<x/>"})),
+    "STRICT": ("strict.xlsx", lambda t: patch_member(t, "xl/workbook.xml", lambda x: x.replace(
+        "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "http://purl.oclc.org/ooxml/spreadsheetml/main"))),
     "MACRO": ("macro.xlsm", lambda t: _zip({"[Content_Types].xml": "<Types/>",
                                             "xl/workbook.xml": "<workbook/>",
                                             "xl/vbaProject.bin": b"\0" * 64})),
@@ -173,3 +176,28 @@ def test_shared_formulas_are_expanded_from_their_master_cell():
     assert xlsx._formula(master, "F2", shared) == "=SUM(A2:E2)"
     assert xlsx._formula(dependant, "F4", shared) == "=SUM(A4:E4)"
     assert xlsx._formula(orphan, "F5", shared) is None
+
+
+def test_parts_are_found_through_relationships_not_fixed_paths(sample_template, tmp_path):
+    """Some writers put the workbook elsewhere; the package relationships say where."""
+    moved = {}
+    src = zipfile.ZipFile(io.BytesIO(sample_template))
+    for info in src.infolist():
+        name = info.filename.replace("xl/", "book/", 1) if info.filename.startswith("xl/") \
+            else info.filename
+        body = src.read(info)
+        if name in ("_rels/.rels", "[Content_Types].xml"):
+            body = body.replace(b"/xl/", b"/book/").replace(b'"xl/', b'"book/')
+        moved[name] = body
+    path = write(tmp_path, "moved.xlsx", _zip(moved))
+    read = reading.read(path)
+    assert read.report.unit == "井研县高凤镇人民政府" and not read.findings
+
+
+def test_custom_properties_lost_falls_back_to_the_meta_sheet(sample_template, tmp_path):
+    """A program that drops custom document properties still leaves the _meta sheet."""
+    stripped = patch_member(sample_template, "docProps/custom.xml",
+                            lambda xml: xml.split("<property")[0] + "</Properties>")
+    read = reading.read(write(tmp_path, "wps.xlsx", stripped))
+    assert (read.report.unit, read.report.year) == ("井研县高凤镇人民政府", 2024)
+    assert not [f for f in read.findings if f.code == "TEMPLATE_ALTERED"]

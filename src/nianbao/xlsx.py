@@ -35,6 +35,7 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
 CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+STRICT_NS = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
 
 
 class FileProblem(Exception):
@@ -57,6 +58,7 @@ FILE_PROBLEMS = {
     "MACRO": "文件含宏（.xlsm），请另存为不含宏的 .xlsx 后重新发送",
     "TRUNCATED": "文件不完整或已损坏（可能没有下载完），请重新发送",
     "NOT_EXCEL": "不是有效的 Excel 文件，请用县里下发的模板填写并保存为 .xlsx",
+    "STRICT": "这是“Strict Open XML”格式，请另存为普通的“Excel 工作簿 (*.xlsx)”后重新发送",
     "BOMB": "文件内部数据异常膨胀（疑似压缩炸弹），已拒绝读取",
     "UNSAFE_XML": "文件含有不安全的 XML 内容（实体或 DTD），已拒绝读取",
     "TOO_MANY_ROWS": "工作表行数异常（超过 5000 行），不像填报模板，请使用原模板填写",
@@ -127,10 +129,10 @@ def check_members(zf: zipfile.ZipFile) -> None:
     names = {i.filename for i in infos}
     if "mimetype" in names and "content.xml" in names:
         raise problem("ODS")
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise problem("NOT_EXCEL")
-    if "xl/vbaProject.bin" in names:
+    if any(n.endswith("vbaProject.bin") for n in names):
         raise problem("MACRO")
+    if "[Content_Types].xml" not in names or "_rels/.rels" not in names:
+        raise problem("NOT_EXCEL")
     if len(infos) > MAX_MEMBERS:
         raise problem("BOMB", f"{len(infos)} 个部件")
     total = 0
@@ -187,41 +189,57 @@ def _read_zip(fh: IO[bytes]) -> Workbook:
     with zipfile.ZipFile(fh) as zf:
         check_members(zf)
         members = set(zf.namelist())
+        package = _relationships(zf, "_rels/.rels", "")
+        book_path = _typed(package, "/officeDocument")
+        if book_path not in members:
+            raise problem("NOT_EXCEL")
         wb = Workbook()
-        root = _parse(zf, "xl/workbook.xml")
+        root = _parse(zf, book_path)
+        if root.tag.startswith(STRICT_NS):
+            raise problem("STRICT")
         pr = root.find(f"{NS}workbookPr")
         wb.date1904 = pr is not None and pr.get("date1904") in ("1", "true")
-        targets = _relationships(zf, "xl/_rels/workbook.xml.rels", "xl")
+        folder, base = posixpath.split(book_path)
+        rels = f"{folder}/_rels/{base}.rels"
+        targets = _relationships(zf, rels, folder) if rels in members else {}
         sheet_paths = []
         for sh in root.iter(f"{NS}sheet"):
             name = sh.get("name", "")
             wb.sheets.append((name, sh.get("state", "visible")))
-            sheet_paths.append((name, targets.get(sh.get(f"{REL_NS}id", ""), "")))
+            sheet_paths.append((name, targets.get(sh.get(f"{REL_NS}id", ""), ("", ""))[0]))
         for dn in root.iter(f"{NS}definedName"):
             if dn.get("localSheetId") is None and dn.text:
                 dest = _destination(dn.text)
                 if dest:
                     wb.names[dn.get("name", "")] = dest
-        strings = _shared_strings(zf) if "xl/sharedStrings.xml" in members else []
+        strings_path = _typed(targets, "/sharedStrings")
+        strings = _shared_strings(zf, strings_path) if strings_path in members else []
         budget = [MAX_CELLS]
         for name, target in sheet_paths:
             if target in members:
                 wb.cells[name] = _sheet(zf, target, strings, budget)
-        if "docProps/custom.xml" in members:
-            wb.properties = _custom(_parse(zf, "docProps/custom.xml"))
-        if "docProps/core.xml" in members:
-            wb.modified = _modified(_parse(zf, "docProps/core.xml"))
+        custom, core = _typed(package, "/custom-properties"), _typed(package, "/core-properties")
+        if custom in members:
+            wb.properties = _custom(_parse(zf, custom))
+        if core in members:
+            wb.modified = _modified(_parse(zf, core))
         return wb
 
 
-def _relationships(zf: zipfile.ZipFile, name: str, base: str) -> dict[str, str]:
+def _relationships(zf: zipfile.ZipFile, name: str, base: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (part path inside the zip, relationship type)."""
     rels = {}
     for rel in _parse(zf, name).iter(f"{PKG_REL}Relationship"):
         target = rel.get("Target", "")
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
             posixpath.join(base, target))
-        rels[rel.get("Id", "")] = path
+        rels[rel.get("Id", "")] = (path, rel.get("Type", ""))
     return rels
+
+
+def _typed(rels: dict[str, tuple[str, str]], suffix: str) -> str:
+    """The first part whose relationship type ends with ``suffix`` ('' when there is none)."""
+    return next((path for path, kind in rels.values() if kind.endswith(suffix)), "")
 
 
 _DEST = re.compile(r"^(?:'((?:[^']|'')+)'|([^!']+))!\$?([A-Z]{1,3})\$?(\d+)$")
@@ -242,8 +260,8 @@ def _text_of(si: Element) -> str:
     return "".join(t.text or "" for r in si.iter(f"{NS}r") for t in r.iter(f"{NS}t"))
 
 
-def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
-    return [_text_of(si) for si in _parse(zf, "xl/sharedStrings.xml").iter(f"{NS}si")]
+def _shared_strings(zf: zipfile.ZipFile, path: str) -> list[str]:
+    return [_text_of(si) for si in _parse(zf, path).iter(f"{NS}si")]
 
 
 _A1 = re.compile(r"^([A-Z]{1,3})(\d+)$")

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from . import spec
 
-DEFAULT_BASIS = ""
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -16,7 +14,7 @@ class Settings:
 
     year: int
     deadline: dt.date | None = None
-    basis: str = DEFAULT_BASIS
+    basis: str = ""
     website: str = ""
     contact: str = ""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import layout, spec
@@ -77,7 +77,6 @@ class CheckResult:
     findings: tuple[Finding, ...] = ()
     problem: str = ""
     problem_code: str = ""
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def errors(self) -> int:

@@ -22,8 +22,6 @@ STATUS = Cell(PANEL, BANNER_ROW, 1)
 STATUS_NAME = "CHECK_STATUS"
 PANEL_COLUMNS = ("序号", "规则代码", "检查内容", "左边", "右边", "结果")
 
-_TABLE_BY_NAME = {t.name: t for t in spec.TABLES}
-
 
 def table_cell(table: spec.Table, row: int, col: int) -> Cell:
     """A position in a statutory table's grid → its worksheet cell."""
@@ -56,7 +54,3 @@ def address_of(code: str) -> Cell:
 
 def panel_row(index: int) -> int:
     return PANEL_TOP + index
-
-
-def table_named(name: str) -> spec.Table | None:
-    return _TABLE_BY_NAME.get(name)

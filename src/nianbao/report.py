@@ -12,7 +12,6 @@ from typing import Any
 from . import spec
 
 SCHEMA = "nianbao.report/1"
-Number = Decimal
 
 
 class ReportFormatError(ValueError):

@@ -301,6 +301,7 @@ def _guide_sheet(w: _Writer, unit: Unit, settings: Settings, password: str | Non
     _banner(w, ws, sheet, f"{unit.name}{settings.year}年政府信息公开工作年度报告 填表说明", 1)
     deadline = settings.effective_deadline
     lines = [
+        f"表格格式：{spec.FORMAT_TITLE}。",
         f"报送截止日期：{deadline.year}年{deadline.month}月{deadline.day}日。",
         f"联系方式：{settings.contact}" if settings.contact else "联系方式：请咨询县政府办（政务公开办）。",
         "只能在浅黄色单元格中填写；灰色单元格为公式，自动计算，已锁定。",

@@ -33,7 +33,6 @@ MAX_CELLS = 200_000
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
 CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 STRICT_NS = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
 

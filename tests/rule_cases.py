@@ -130,6 +130,8 @@ CASES = [
     Case("TEXT_FIGURE_MISMATCH", "text says 3, table 2", True,
          figures={"T3_NEW_NATURAL": 2, "T3_GRANTED_NATURAL": 2},
          texts={"TEXT_ON_REQUEST": "全年共收到政府信息公开申请3件，均已按期办结。"}),
+    Case("TEXT_FIGURE_MISMATCH", "a carried-over count is not read as received", False,
+         texts={"TEXT_ON_REQUEST": "本年度未收到新的申请，上年结转0件，行政复议0件、行政诉讼0件。"}),
     Case("TEXT_FIGURE_MISMATCH", "review count differs", True,
          texts={"TEXT_ON_REQUEST": "本年度发生政府信息公开行政复议1件。"}),
     Case("TEXT_NO_REQUESTS", "none received, none in table", False),

@@ -58,7 +58,7 @@ def domain(report: Report) -> list[Finding]:
     return findings
 
 
-_RECEIVED = re.compile(r"(?:新收|收到|受理|接到)([^。；;，,\d]{0,24}?)申请[^。；;\d]{0,8}?(\d+)\s*[件个条]")
+_RECEIVED = re.compile(r"(?:新收|收到|受理|接到)([^。；;，,\d]{0,24}?)申请[^。；;，,\d]{0,8}?(\d+)\s*[件个条]")
 _CARRIED_IN = re.compile(r"上年(?:度)?结转[^。；;\d]{0,16}?(\d+)\s*[件个条]")
 _CARRIED_FORWARD = re.compile(r"结转(?:至)?下(?:一)?年度[^。；;\d]{0,12}?(\d+)\s*[件个条]")
 _REVIEW = re.compile(r"行政复议[^。；;\d]{0,10}?(\d+)\s*[件起宗个]")
@@ -74,7 +74,7 @@ def _narrative(report: Report) -> str:
 def _stated(pattern: re.Pattern[str], text: str, skip_review: bool = False) -> list[int]:
     found = []
     for match in pattern.finditer(text):
-        if skip_review and "复议" in match.group(1) or skip_review and "诉讼" in match.group(1):
+        if skip_review and ("复议" in match.group(1) or "诉讼" in match.group(1)):
             continue
         found.append(int(match.group(match.lastindex or 1)))
     return found

@@ -251,6 +251,26 @@ def _text_sheet(w: _Writer, unit: Unit, settings: Settings, password: str | None
     _protect(ws, password)
 
 
+def _panel_line(w: _Writer, ws: Worksheet, index: int, check: spec.Check) -> Cell:
+    """One check as a panel row: number, rule code, what it checks, both sides, the verdict."""
+    sheet, row = layout.PANEL, layout.panel_row(index)
+    w.label(ws, Cell(sheet, row, 0), str(index + 1))
+    w.label(ws, Cell(sheet, row, 1), check.rule_code)
+    description = f"{check.prefix}：{check.condition.symbol()}"
+    w.label(ws, Cell(sheet, row, 2), description, "label_left")
+    ws.set_row(row, 15.0 * math.ceil(_text_units(description) / (PANEL_TEXT_WIDTH - 1)))
+    sides = check.condition.sides(layout.address_of, sheet)
+    for col, side in ((3, sides[0] if sides else None), (4, sides[1] if sides else None)):
+        if side is None:
+            w.label(ws, Cell(sheet, row, col), "—")
+        else:
+            w.formula(ws, Cell(sheet, row, col), f"={side}")
+    result = Cell(sheet, row, 5)
+    cond = check.condition.formula(layout.address_of, sheet)
+    w.formula(ws, result, f'=IF({cond},"通过","不通过")', "status")
+    return result
+
+
 def _panel_sheet(w: _Writer, password: str | None) -> None:
     sheet = layout.PANEL
     ws = w.wb.add_worksheet(sheet)
@@ -258,25 +278,7 @@ def _panel_sheet(w: _Writer, password: str | None) -> None:
     header = layout.PANEL_TOP - 1
     for col, text in enumerate(layout.PANEL_COLUMNS):
         w.label(ws, Cell(sheet, header, col), text)
-    results = []
-    for i, check in enumerate(spec.CHECKS):
-        row = layout.panel_row(i)
-        rule = spec.RULES[check.rule_code]
-        w.label(ws, Cell(sheet, row, 0), str(i + 1))
-        w.label(ws, Cell(sheet, row, 1), rule.code)
-        description = f"{check.prefix}：{check.condition.symbol()}"
-        w.label(ws, Cell(sheet, row, 2), description, "label_left")
-        ws.set_row(row, 15.0 * math.ceil(_text_units(description) / (PANEL_TEXT_WIDTH - 1)))
-        sides = check.condition.sides(layout.address_of, sheet)
-        for col, side in ((3, sides[0] if sides else None), (4, sides[1] if sides else None)):
-            if side is None:
-                w.label(ws, Cell(sheet, row, col), "—")
-            else:
-                w.formula(ws, Cell(sheet, row, col), f"={side}")
-        result = Cell(sheet, row, 5)
-        cond = check.condition.formula(layout.address_of, sheet)
-        w.formula(ws, result, f'=IF({cond},"通过","不通过")', "status")
-        results.append(result)
+    results = [_panel_line(w, ws, i, check) for i, check in enumerate(spec.CHECKS)]
     first, last = results[0], results[-1]
     span = f"{first.a1}:{last.a1}"
     for value, fmt in (('"通过"', "good"), ('"不通过"', "bad")):
@@ -311,8 +313,11 @@ def _guide_sheet(w: _Writer, unit: Unit, settings: Settings, password: str | Non
         "“校验”表逐条显示勾稽关系，全部“通过”后再报送；每张表顶部显示总体校验结果。",
         "请勿修改表格标签、公式和表结构，否则县里汇总时会判定为“模板已被修改”。",
         "保存为 .xlsx 格式（WPS 请选择“Excel 文件(*.xlsx)”），不要设置打开密码。",
-        "各项校验规则：",
+        "“校验”表中的规则（随填随算）：",
         *(f"{r.code}：{r.title}。{r.fix}" for r in spec.ARITHMETIC_RULES),
+        "县里收到后还会检查（错误须改正，提示请核实）：",
+        *(f"{r.code}（{spec.SEVERITY_LABEL[r.severity]}）：{r.title}。{r.fix}"
+          for r in spec.OTHER_RULES),
     ]
     for i, text in enumerate(lines):
         w.label(ws, Cell(sheet, layout.FIELD_TOP + i, 0), text, "text")

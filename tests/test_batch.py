@@ -99,6 +99,8 @@ def inbox(tmp_path_factory, sample_report):
         wb["单位"].cell(r, 1, unit.name)
         wb["单位"].cell(r, 2, unit.parent)
         wb["单位"].cell(r, 3, unit.level)
+        wb["单位"].cell(r, 4, f"联系人{r}")
+        wb["单位"].cell(r, 5, f"0833-55{r:05d}")
     wb.save(roster)
     return box, roster, expected, len(files)
 
@@ -161,6 +163,8 @@ def test_every_unit_gets_its_status(inbox, round_one):
     assert failing[4:6] == (2, 0)  # 自然人 and 总计 columns do not reconcile; no 提示
     assert failing[7] == "" and by_unit[UNITS[0].name][7].startswith("reports/2024_")
     assert by_unit[UNITS[17].name][4:6] == (0, 1)
+    assert by_unit[UNITS[21].name][3] == "未提交"  # whom to call: the roster's contact
+    assert by_unit[UNITS[21].name][9:11] == ("联系人23", "0833-5500023")
 
 
 def test_untrusted_text_stays_inert(round_one):

@@ -77,6 +77,8 @@ class UnitRow:
     outcome: FileOutcome | None = None
     in_roster: bool = True
     note: str = ""
+    contact: str = ""
+    phone: str = ""
 
 
 @dataclass
@@ -229,7 +231,7 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None)
             by_unit.setdefault(o.report.unit, []).append(o)
     rows: dict[str, UnitRow] = {}
     for u in roster.units if roster else ():
-        rows[u.name] = UnitRow(u.name, u.level)
+        rows[u.name] = UnitRow(u.name, u.level, contact=u.contact, phone=u.phone)
     for unit in sorted(by_unit):
         candidates = sorted(by_unit[unit], key=_saved_key)
         winner = candidates[-1]

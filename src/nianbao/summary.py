@@ -21,7 +21,8 @@ from .batch import (
 )
 from .files import write_atomic
 
-STATUS_COLUMNS = ("序号", "单位", "层级", "状态", "错误数", "提示数", "来源文件", "报告", "说明")
+STATUS_COLUMNS = ("序号", "单位", "层级", "状态", "错误数", "提示数", "来源文件", "报告", "说明",
+                  "联系人", "联系电话")
 FINDING_COLUMNS = ("单位", "文件", "级别", "规则代码", "表", "行", "列", "单元格", "说明")
 
 
@@ -52,7 +53,7 @@ def _status_rows(result: BatchResult) -> list[list[object]]:
         rows.append(_unit_row(row))
     for unit, o in _file_rows(result):
         rows.append([unit, o.report.level if o.report else "", o.status, o.result.errors,
-                     o.result.warnings, o.file, "", o.note])
+                     o.result.warnings, o.file, "", o.note, "", ""])
     return [[i + 1, *r] for i, r in enumerate(rows)]
 
 
@@ -60,9 +61,9 @@ def _unit_row(row: UnitRow) -> list[object]:
     o = row.outcome
     note = row.note
     if o is None:
-        return [row.unit, row.level, row.status, 0, 0, "", "", note]
+        return [row.unit, row.level, row.status, 0, 0, "", "", note, row.contact, row.phone]
     return [row.unit, row.level, row.status, o.result.errors, o.result.warnings, o.file,
-            o.report_path, note]
+            o.report_path, note, row.contact, row.phone]
 
 
 def _finding_rows(result: BatchResult) -> list[tuple[bool, list[object]]]:
@@ -95,7 +96,7 @@ def summary_bytes(result: BatchResult) -> bytes:
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     error = wb.add_format({"bg_color": "#FFC7CE"})
     _sheet(wb, "提交情况", STATUS_COLUMNS, [(False, r) for r in _status_rows(result)], head, error,
-           widths=(6, 36, 10, 16, 8, 8, 40, 40, 50))
+           widths=(6, 36, 10, 16, 8, 8, 40, 40, 50, 10, 16))
     _sheet(wb, "问题清单", FINDING_COLUMNS, _finding_rows(result), head, error,
            widths=(30, 36, 6, 22, 6, 24, 12, 20, 90))
     figures = _figure_rows(result)

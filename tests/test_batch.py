@@ -275,6 +275,8 @@ def test_previous_year_folder_checks_each_unit(tmp_path, sample_report):
 
     (prev / "2023_x.json").write_text(rj.dumps(last), encoding="utf-8")
     (prev / "broken.json").write_text("{", encoding="utf-8")  # skipped, not fatal
+    older = dataclasses.replace(last, year=2022, figures={})  # another year: not the one used
+    (prev / "2022_x.json").write_text(rj.dumps(older), encoding="utf-8")
     box = tmp_path / "in"
     box.mkdir()
     (box / "a.xlsx").write_bytes(_workbook(unit, sample_report))  # 上年结转 0, last year left 1

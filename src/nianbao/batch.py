@@ -136,26 +136,32 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def load_previous(folder: Path | None) -> dict[str, Report]:
-    """Last year's reports by unit, from a folder of JSON files or workbooks."""
+def load_previous(folder: Path | None) -> dict[tuple[str, int], Report]:
+    """Earlier reports by (unit, year), from a folder of JSON files or workbooks; files that
+    cannot be read are passed over (they are last year's problem, not this year's)."""
     if folder is None:
         return {}
-    found: dict[str, Report] = {}
+    found: dict[tuple[str, int], Report] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         try:
             rep = reading.read(path).report
         except FileProblem:
             continue
-        found.setdefault(rep.unit, rep)
+        found.setdefault((rep.unit, rep.year), rep)
     return found
+
+
+def previous_for(report: Report, previous: dict[tuple[str, int], Report]) -> Report | None:
+    """The same unit's report for the year before, when the folder has it."""
+    return previous.get((report.unit, report.year - 1))
 
 
 # ---------------------------------------------------------------- workers
 
-_PREVIOUS: dict[str, Report] = {}
+_PREVIOUS: dict[tuple[str, int], Report] = {}
 
 
-def _init(previous: dict[str, Report]) -> None:
+def _init(previous: dict[tuple[str, int], Report]) -> None:
     global _PREVIOUS
     _PREVIOUS = previous
 
@@ -165,7 +171,7 @@ def _check_one(item: tuple[str, str, str]) -> FileOutcome:
     read, result = inspect(Path(path), None)
     if read is None:
         return FileOutcome(name, replace(result, file=name))
-    result = result_of(read, name, _PREVIOUS.get(read.report.unit))
+    result = result_of(read, name, previous_for(read.report, _PREVIOUS))
     return FileOutcome(name, result, Brief.of(read.report, Path(scratch)), read.saved)
 
 

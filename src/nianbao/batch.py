@@ -75,7 +75,6 @@ class UnitRow:
     level: str = ""
     status: str = MISSING
     outcome: FileOutcome | None = None
-    in_roster: bool = True
     note: str = ""
     contact: str = ""
     phone: str = ""
@@ -238,6 +237,13 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None)
     rows: dict[str, UnitRow] = {}
     for u in roster.units if roster else ():
         rows[u.name] = UnitRow(u.name, u.level, contact=u.contact, phone=u.phone)
+
+    def row_for(unit: str, level: str) -> UnitRow:
+        if unit in rows:
+            return rows[unit]
+        note = "不在名单中" if roster is not None else ""
+        return rows.setdefault(unit, UnitRow(unit, level, note=note))
+
     for unit in sorted(by_unit):
         candidates = sorted(by_unit[unit], key=_saved_key)
         winner = candidates[-1]
@@ -245,21 +251,16 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None)
         for older in candidates[:-1]:
             older.status = SUPERSEDED
             older.note = f"同一单位另有较新的文件：{winner.file}"
-        row = rows.get(unit) or UnitRow(unit, winner.report.level if winner.report else "",
-                                        in_roster=roster is None)
+        row = row_for(unit, winner.report.level if winner.report else "")
         row.status, row.outcome = winner.status, winner
-        if roster is not None and unit not in {u.name for u in roster.units}:
-            row.in_roster = False
-            row.note = "不在名单中"
         if len(candidates) > 1:
             row.note = (row.note + "；" if row.note else "") + f"共提交 {len(candidates)} 份，取最新"
-        rows[unit] = row
     for o in outcomes:
         if o.status == WRONG_YEAR and o.report is not None and o.report.unit not in by_unit:
-            row = rows.setdefault(o.report.unit, UnitRow(o.report.unit, o.report.level,
-                                                         in_roster=roster is None))
+            row = row_for(o.report.unit, o.report.level)
             if row.status == MISSING:
-                row.status, row.outcome, row.note = WRONG_YEAR, o, o.note
+                row.status, row.outcome = WRONG_YEAR, o
+                row.note = "；".join(n for n in (row.note, o.note) if n)
     return list(rows.values())
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 
 from . import spec
-from .files import write_atomic
 from .report import Report
 
 
@@ -37,7 +35,3 @@ def fill_bytes(workbook: bytes, report: Report, overrides: dict[str, object] | N
     wb.save(buf)
     wb.close()
     return buf.getvalue()
-
-
-def fill(template: Path, report: Report, target: Path) -> None:
-    write_atomic(target, fill_bytes(Path(template).read_bytes(), report))

@@ -31,7 +31,6 @@ class Reading:
     findings: tuple[Finding, ...] = ()
     unreadable: frozenset[str] = frozenset()
     saved: str = ""
-    kind: str = "workbook"
 
 
 # ---------------------------------------------------------------- values
@@ -106,11 +105,7 @@ def _raw(wb: Workbook, code: str) -> RawCell | None:
 
 
 def _text(cell: RawCell | None) -> str:
-    if cell is None or cell.value is None or cell.error:
-        return ""
-    if isinstance(cell.value, Decimal):
-        return fmt_number(cell.value)
-    return str(cell.value).replace("\r\n", "\n").strip()
+    return "" if cell is None else cell.text
 
 
 def metadata(wb: Workbook) -> dict[str, str]:
@@ -192,8 +187,8 @@ def _identity(wb: Workbook, meta: dict[str, str], year: int, settings: Settings)
     return findings
 
 
-def _cached(wb: Workbook, figures: dict[str, Decimal], unreadable: set[str]) -> list[Finding]:
-    totals = compute_totals(figures, unreadable)
+def _cached(wb: Workbook, totals: dict[str, Decimal]) -> list[Finding]:
+    """A total the file stored that differs from the one recomputed from the inputs."""
     findings = []
     for code, value in totals.items():
         cell = _raw(wb, code)
@@ -262,7 +257,8 @@ def read_workbook(path: Path) -> Reading:
     settings = _settings(meta, year)
     findings = _identity(wb, meta, year, settings)
     figures, unreadable = _figures(wb, findings)
-    findings.extend(_cached(wb, figures, unreadable))
+    totals = compute_totals(figures, unreadable)
+    findings.extend(_cached(wb, totals))
     findings.extend(_input_formulas(wb))
     date_raw = _raw(wb, "META_DATE")
     date, status = parse_date(None if date_raw is None else date_raw.value, wb.date1904)
@@ -274,8 +270,9 @@ def read_workbook(path: Path) -> Reading:
         level=meta.get("level", "其他"), year=year, date=date,
         title=_text(_raw(wb, "META_TITLE")),
         texts={f.code: _text(_raw(wb, f.code)) for f in spec.TEXT_FIELDS},
-        figures=figures, website=settings.website, deadline=settings.effective_deadline,
-    ).with_totals(unreadable)
+        figures={**figures, **totals}, website=settings.website,
+        deadline=settings.effective_deadline,
+    )
     return Reading(report, tuple(findings), frozenset(unreadable), wb.modified)
 
 
@@ -291,7 +288,7 @@ def read_json(path: Path) -> Reading:
         raise problem("JSON_INVALID", "不是 UTF-8 文本") from exc
     except OSError as exc:
         raise problem("UNREADABLE", exc.strerror or str(exc)) from exc
-    return Reading(report, kind="json")
+    return Reading(report)
 
 
 def read(path: Path) -> Reading:

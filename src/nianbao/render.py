@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -24,6 +23,7 @@ from .campaign import data_period, website_sentence
 from .expr import fmt_number
 from .files import write_atomic
 from .report import Report
+from .typeset import text_width
 
 DRAFT_MARK = "草稿（未通过校验）"
 CELL_MARGIN_TWIPS = 40
@@ -39,16 +39,11 @@ def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
 
 
-def _width(text: str) -> float:
-    """Width in Chinese characters: CJK and full-width count 1, everything else ½."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
-
-
 def signature_indents(signature: str, date: str) -> tuple[float, float]:
     """GB/T 9704 §7.3.5.2 (no seal): signature 右空二字, the date starting two characters to its
     right; when the date is the longer line, the date keeps 右空二字 and the signature moves left.
     Returns the right indents of signature and date, in characters."""
-    sig, day = _width(signature), _width(date)
+    sig, day = text_width(signature), text_width(date)
     sign_right = 2.0
     date_right = sign_right + sig - 2 - day
     if date_right < 2:

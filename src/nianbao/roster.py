@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
@@ -65,11 +64,7 @@ def roster_template_bytes(year: int | None = None) -> bytes:
 
 def _text(wb: xlsx.Workbook, sheet: str, a1: str) -> str:
     cell = wb.cell(sheet, a1)
-    if cell is None or cell.value is None:
-        return ""
-    if isinstance(cell.value, Decimal):
-        return str(int(cell.value)) if cell.value == cell.value.to_integral_value() else str(cell.value)
-    return str(cell.value).strip()
+    return "" if cell is None else cell.text
 
 
 def read_roster(path: Path) -> Roster:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import unicodedata
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -20,6 +19,7 @@ from .expr import Cell, InRange, cell_formula
 from .files import safe_name, write_atomic
 from .fingerprint import digest
 from .report import Report, default_title
+from .typeset import text_width
 
 TEMPLATE_VERSION = "1"
 #: Custom document properties (strings: a LibreOffice save turns integers into floats).
@@ -146,7 +146,7 @@ def _print_setup(ws: Worksheet, landscape: bool = False) -> None:
 
 def _text_units(text: str) -> float:
     """Width in spreadsheet column units: a Chinese character takes two."""
-    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    return 2 * text_width(text)
 
 
 def _row_heights(table: spec.Table, widths: list[float]) -> dict[int, float]:

@@ -20,6 +20,8 @@ import olefile
 from lxml import etree
 from openpyxl.formula.translate import Translator
 
+from .expr import fmt_number
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 MAX_FILE = 20 * 1024 * 1024
@@ -81,6 +83,15 @@ class RawCell:
     value: Any
     formula: str | None = None
     error: bool = False
+
+    @property
+    def text(self) -> str:
+        """The cell as text, the way a person reads it (a number without trailing zeros)."""
+        if self.value is None or self.error:
+            return ""
+        if isinstance(self.value, Decimal):
+            return fmt_number(self.value)
+        return str(self.value).replace("\r\n", "\n").strip()
 
 
 @dataclass

@@ -17,11 +17,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 class Fail(click.ClickException):
-    """A one-line user error with a documented exit code."""
+    """A file that cannot be processed or written: one line, exit code 3."""
 
-    def __init__(self, message: str, code: int = EXIT_FILE) -> None:
-        super().__init__(message)
-        self.exit_code = code
+    exit_code = EXIT_FILE
 
     def show(self, file=None) -> None:  # noqa: D102 - one line, no "Error:" prefix in English
         click.echo(f"nianbao：{self.message}", err=True)

@@ -1,0 +1,5 @@
+"""``python -m nianbao``: the command line."""
+
+from nianbao.cli import main
+
+main()

@@ -25,11 +25,15 @@ from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
-from nianbao import batch, reading, render, spec, template
-from nianbao.api import result_of
-from nianbao.campaign import Settings, Unit
+from nianbao import spec
+from nianbao.checks import check_reading
 from nianbao.demo import sample
-from nianbao.report import Report
+from nianbao.model.report import Report
+from nianbao.model.unit import Settings, Unit
+from nianbao.outputs import docx, outline
+from nianbao.round import batch
+from nianbao.sources.base import Reading
+from nianbao.workbook import template
 
 
 def synthetic(i: int) -> Report:
@@ -104,9 +108,10 @@ def run_baseline(inbox: Path, out: Path) -> int:
     files = sorted(inbox.glob("*.xlsx"))
     for path in files:
         report = _naive_read(path)
-        result = result_of(reading.Reading(report), path.name)
+        result = check_reading(Reading(report), path.name)
         # python-docx builds the whole styled document from scratch for every report
-        data = render.Skeleton(False, None, None).fill(report)
+        blocks = outline.outline(report)
+        data = docx.Skeleton(docx.shape_of(blocks), False, None, None).fill(report, blocks)
         (out / f"{path.stem}.docx").write_bytes(data)
         (out / f"{path.stem}.json").write_text(json.dumps(result.to_dict(), ensure_ascii=False))
     return len(files)

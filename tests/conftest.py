@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from nianbao import spec, template
-from nianbao.campaign import Settings, Unit
+from nianbao import spec
 from nianbao.demo import sample
-from nianbao.fill import fill_bytes
-from nianbao.report import Report
+from nianbao.model.report import Report
+from nianbao.model.unit import Settings, Unit
+from nianbao.workbook import template
+from nianbao.workbook.fill import fill_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

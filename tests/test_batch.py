@@ -15,12 +15,13 @@ from click.testing import CliRunner
 from docx import Document
 
 from conftest import consistent, with_figures
-from nianbao import assets, template
-from nianbao.campaign import Settings, Unit
+from nianbao import assets
 from nianbao.cli import cli
-from nianbao.files import safe_name
-from nianbao.fill import fill_bytes
-from nianbao.roster import roster_template_bytes
+from nianbao.model.unit import Settings, Unit
+from nianbao.outfile import safe_name
+from nianbao.workbook import template
+from nianbao.workbook.fill import fill_bytes
+from nianbao.workbook.roster import roster_template_bytes
 from rule_cases import patch_member
 
 UNITS = [Unit(f"井研县{name}", "井研县", level) for name, level in [
@@ -271,7 +272,7 @@ def test_previous_year_folder_checks_each_unit(tmp_path, sample_report):
                         T3_NEW_NATURAL=2, T3_GRANTED_NATURAL=1, T3_CARRIED_FORWARD_NATURAL=1)
     prev = tmp_path / "去年" / "data"
     prev.mkdir(parents=True)
-    from nianbao import report as rj
+    from nianbao.model import jsonform as rj
 
     (prev / "2023_x.json").write_text(rj.dumps(last), encoding="utf-8")
     (prev / "broken.json").write_text("{", encoding="utf-8")  # skipped, not fatal

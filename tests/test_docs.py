@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from nianbao import spec
-from nianbao.xlsx import FILE_PROBLEMS
+from nianbao.errors import FILE_PROBLEMS
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from nianbao.files import OutputError, safe_name, write_atomic
+from nianbao.outfile import OutputError, safe_name, write_atomic
 
 
 @pytest.mark.parametrize("name, expected", [

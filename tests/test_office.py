@@ -9,10 +9,12 @@ import openpyxl
 import pytest
 
 from conftest import consistent, needs, with_figures
-from nianbao import check, layout, reading, spec
+from nianbao import sources, spec
 from nianbao.api import validate
-from nianbao.fill import fill_bytes
-from nianbao.pdf import convert_many
+from nianbao.checks.arithmetic import values_of
+from nianbao.outputs.pdf import convert_many
+from nianbao.workbook import layout
+from nianbao.workbook.fill import fill_bytes
 
 pytestmark = pytest.mark.office
 
@@ -58,8 +60,8 @@ def _cached(path):
 @pytest.mark.parametrize("name", list(FILLS))
 def test_libreoffice_totals_and_checks_equal_the_python_rules(recalculated, name):
     filled, saved = recalculated[name]
-    read = reading.read(filled)
-    values = check.values_of(read.report, read.unreadable)
+    read = sources.read(filled)
+    values = values_of(read.report, read.unreadable)
     wb = _cached(saved)
     for code in spec.COMPUTED:
         cell = layout.address_of(code)
@@ -110,7 +112,7 @@ def test_an_openpyxl_script_fill_counts_as_an_unaltered_return(sample_report, sa
     path.write_bytes(fill_bytes(sample_template, report))
     result = validate(path)
     assert result.ok and "TEMPLATE_ALTERED" not in {f.code for f in result.findings}
-    read = reading.read(path)
+    read = sources.read(path)
     assert read.report.figures == report.figures
 
 
@@ -142,7 +144,7 @@ def openpyxl_view(path):
 @pytest.mark.parametrize("name", list(FILLS))
 def test_the_lean_reader_agrees_with_openpyxl(recalculated, name):
     for path in recalculated[name]:
-        read = reading.read(path).report
+        read = sources.read(path).report
         for code, value in openpyxl_view(path).items():
             if code in spec.FIGURES:
                 ours = read.figures.get(code)

@@ -12,9 +12,11 @@ import xlsxwriter
 from click.testing import CliRunner
 
 from conftest import needs, write
-from nianbao import reading, xlsx
+from nianbao import sources
 from nianbao.cli import cli
-from nianbao.pdf import convert_many
+from nianbao.errors import FILE_PROBLEMS, FileProblem
+from nianbao.outputs.pdf import convert_many
+from nianbao.workbook import reader as xlsx
 from rule_cases import patch_member, sheet_member
 
 BOMB_ENTITIES = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
@@ -103,8 +105,8 @@ def test_a_hostile_file_is_refused_quickly_and_left_untouched(code, sample_templ
     path = write(tmp_path, name, make(sample_template))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     start = time.perf_counter()
-    with pytest.raises(xlsx.FileProblem) as exc:
-        reading.read(path)
+    with pytest.raises(FileProblem) as exc:
+        sources.read(path)
     assert time.perf_counter() - start < 5
     assert exc.value.code == code
     assert "\n" not in exc.value.message
@@ -113,8 +115,8 @@ def test_a_hostile_file_is_refused_quickly_and_left_untouched(code, sample_templ
 
 def test_external_entities_are_refused(sample_template, tmp_path):
     path = write(tmp_path, "xxe.xlsx", _entity(XXE, "&e;")(sample_template))
-    with pytest.raises(xlsx.FileProblem) as exc:
-        reading.read(path)
+    with pytest.raises(FileProblem) as exc:
+        sources.read(path)
     assert exc.value.code == "UNSAFE_XML"
 
 
@@ -122,8 +124,8 @@ def test_a_far_away_cell_is_refused_as_too_many_rows(sample_template, tmp_path):
     far = patch_member(sample_template, sheet_member(sample_template, "填表说明"),
                        lambda xml: xml.replace("</sheetData>", '<row r="1048576"><c r="A1048576">'
                                                '<v>1</v></c></row></sheetData>'))
-    with pytest.raises(xlsx.FileProblem) as exc:
-        reading.read(write(tmp_path, "far.xlsx", far))
+    with pytest.raises(FileProblem) as exc:
+        sources.read(write(tmp_path, "far.xlsx", far))
     assert exc.value.code == "TOO_MANY_ROWS"
 
 
@@ -132,14 +134,14 @@ def test_legacy_xls_asks_to_save_as_xlsx(sample_template, tmp_path):
     needs("soffice")
     src = write(tmp_path, "old.xlsx", sample_template)
     xls = convert_many([src], "xls", tmp_path / "xls")[0]
-    with pytest.raises(xlsx.FileProblem) as exc:
-        reading.read(xls)
+    with pytest.raises(FileProblem) as exc:
+        sources.read(xls)
     assert exc.value.code == "LEGACY_XLS" and "另存为" in exc.value.message
 
 
 def test_content_decides_not_the_name(sample_template, tmp_path):
     for name in ("报表.et", "报表 (1).XLSX", "-报表.bin", "报表"):
-        read = reading.read(write(tmp_path, name, sample_template))
+        read = sources.read(write(tmp_path, name, sample_template))
         assert read.report.unit == "井研县高凤镇人民政府"
 
 
@@ -162,7 +164,7 @@ def test_json_output_of_an_unreadable_file_keeps_the_schema(sample_template, tmp
     data = json.loads(result.output)
     assert data == [{"file": str(path), "unit": "", "year": None, "ok": False, "findings": [
         {"code": "ENCRYPTED", "severity": "error", "table": "", "row": "", "column": "",
-         "cells": [], "message": xlsx.FILE_PROBLEMS["ENCRYPTED"]}]}]
+         "cells": [], "message": FILE_PROBLEMS["ENCRYPTED"]}]}]
 
 
 def test_shared_formulas_are_expanded_from_their_master_cell():
@@ -190,7 +192,7 @@ def test_parts_are_found_through_relationships_not_fixed_paths(sample_template, 
             body = body.replace(b"/xl/", b"/book/").replace(b'"xl/', b'"book/')
         moved[name] = body
     path = write(tmp_path, "moved.xlsx", _zip(moved))
-    read = reading.read(path)
+    read = sources.read(path)
     assert read.report.unit == "井研县高凤镇人民政府" and not read.findings
 
 
@@ -198,6 +200,6 @@ def test_custom_properties_lost_falls_back_to_the_meta_sheet(sample_template, tm
     """A program that drops custom document properties still leaves the _meta sheet."""
     stripped = patch_member(sample_template, "docProps/custom.xml",
                             lambda xml: xml.split("<property")[0] + "</Properties>")
-    read = reading.read(write(tmp_path, "wps.xlsx", stripped))
+    read = sources.read(write(tmp_path, "wps.xlsx", stripped))
     assert (read.report.unit, read.report.year) == ("井研县高凤镇人民政府", 2024)
     assert not [f for f in read.findings if f.code == "TEMPLATE_ALTERED"]

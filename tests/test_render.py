@@ -14,10 +14,12 @@ from docx.shared import Pt
 from hypothesis import given, settings, strategies as st
 
 from conftest import consistent, needs, with_figures
-from nianbao import assets, docstyle, render, spec
+from nianbao import assets, spec
 from nianbao.cli import cli
-from nianbao.expr import fmt_number
-from nianbao.pdf import to_pdf
+from nianbao.errors import ConversionError
+from nianbao.model.values import fmt_number
+from nianbao.outputs import docstyle, docx as render, outline
+from nianbao.outputs.pdf import to_pdf
 
 
 def parse(data: bytes):
@@ -115,9 +117,9 @@ def test_typography_follows_gb_t_9704(sample_report):
 
 
 def test_signature_and_date_indents():
-    sign, date = render.signature_indents("井研县高凤镇人民政府", "2025年1月9日")
+    sign, date = outline.signature_indents("井研县高凤镇人民政府", "2025年1月9日")
     assert sign == 2 and date == 2 + 10 - 2 - 6
-    sign, date = render.signature_indents("某局", "2025年12月31日")
+    sign, date = outline.signature_indents("某局", "2025年12月31日")
     assert date == 2 and sign > 2
 
 
@@ -190,16 +192,16 @@ def test_libreoffice_makes_a_pdf_with_the_tables_in_order(sample_report, filled,
 
 @pytest.mark.office
 def test_pdf_without_libreoffice_says_so(tmp_path, monkeypatch):
-    from nianbao import pdf
+    from nianbao.outputs import pdf
 
     monkeypatch.setattr(pdf, "soffice", lambda: None)
     (tmp_path / "x.docx").write_bytes(b"")
-    with pytest.raises(pdf.PdfError, match="未安装 LibreOffice"):
+    with pytest.raises(ConversionError, match="未安装 LibreOffice"):
         to_pdf(tmp_path / "x.docx")
 
 
 def test_render_from_the_report_json(sample_report, tmp_path):
-    from nianbao import report as rj
+    from nianbao.model import jsonform as rj
 
     src = tmp_path / "高凤镇.json"
     src.write_text(rj.dumps(sample_report), encoding="utf-8")

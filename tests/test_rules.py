@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from nianbao import reading, spec
-from nianbao.api import result_of, validate
-from nianbao.fill import fill_bytes
-from nianbao.report import Report
+from nianbao import spec
+from nianbao.api import validate
+from nianbao.checks import check_reading
+from nianbao.model.report import Report
+from nianbao.sources.base import Reading
+from nianbao.workbook.fill import fill_bytes
 from rule_cases import CASES, Case
 
 
@@ -35,8 +37,7 @@ def _previous(base: Report, case: Case) -> Report | None:
 
 def codes_for(case: Case, base: Report, template: bytes, tmp_path) -> set[str]:
     if case.raw is None:
-        read = reading.Reading(_report(base, case))
-        result = result_of(read, "case", _previous(base, case))
+        result = check_reading(Reading(_report(base, case)), "case", _previous(base, case))
     else:
         data = fill_bytes(template, base, case.raw)
         if case.mutate:
@@ -64,5 +65,5 @@ def test_every_rule_has_a_passing_and_a_failing_case():
 
 
 def test_the_sample_satisfies_every_rule(sample_report):
-    result = result_of(reading.Reading(sample_report), "sample")
+    result = check_reading(Reading(sample_report), "sample")
     assert result.findings == ()

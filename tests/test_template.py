@@ -8,10 +8,12 @@ import zipfile
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
-from nianbao import assets, layout, spec, template
+from nianbao import assets, spec
 from nianbao.cli import cli
-from nianbao.roster import roster_template_bytes
+from nianbao.workbook import layout, template
+from nianbao.workbook.roster import roster_template_bytes
 
 
 @pytest.fixture(scope="module")
@@ -117,9 +119,32 @@ def test_metadata_is_stored_as_string_properties(book):
     assert meta["unit"] == "井研县高凤镇人民政府"
 
 
+def formula_cells(data: bytes) -> list[tuple[str, str, str | None]]:
+    """(part, cell, cached value text) of every formula cell of every worksheet."""
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    found = []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for part in zf.namelist():
+            if part.startswith("xl/worksheets/sheet"):
+                for c in etree.fromstring(zf.read(part)).iter(f"{ns}c"):
+                    if c.find(f"{ns}f") is not None:
+                        v = c.find(f"{ns}v")
+                        found.append((part, c.get("r"), None if v is None else v.text))
+    return found
+
+
 def test_formula_cells_carry_no_stale_cached_value(sample_template):
-    xml = zipfile.ZipFile(io.BytesIO(sample_template)).read("xl/worksheets/sheet6.xml").decode()
-    assert "<f>" in xml and "<v>0</v></c>" not in xml.split("<f>", 1)[1].split("</c>", 1)[0]
+    cells = formula_cells(sample_template)
+    assert len(cells) > 100  # every total, every panel line, every banner
+    stale = [c for c in cells if c[2] not in (None, "")]
+    assert stale == []
+
+
+def test_the_stale_value_check_would_see_a_cached_zero(sample_template):
+    from rule_cases import cache_total
+
+    cached = formula_cells(cache_total("0")(sample_template))
+    assert [c for c in cached if c[2] not in (None, "")] == [("xl/worksheets/sheet5.xml", "J6", "0")]  # 表三
 
 
 def test_the_committed_master_template_is_current():
@@ -127,7 +152,7 @@ def test_the_committed_master_template_is_current():
 
 
 def test_a_password_protects_every_sheet(sample_report):
-    from nianbao.campaign import Settings, Unit
+    from nianbao.model.unit import Settings, Unit
 
     data = template.build_bytes(Unit("某镇人民政府", "某县", "乡镇"), Settings(2024), "secret")
     wb = openpyxl.load_workbook(io.BytesIO(data))
@@ -198,7 +223,7 @@ def test_the_master_check_notices_a_changed_label_or_style():
     path = assets.ROOT / "workbook_templates" / assets.MASTER_NAME
     assert assets.same_content(path, master, master)
     assert not assets.same_content(path, buf.getvalue(), master)
-    from nianbao import docstyle
+    from nianbao.outputs import docstyle
 
     ref = assets.ROOT / "src" / "nianbao" / "data" / "reference.docx"
     default = docstyle.build_reference()

@@ -12,9 +12,12 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from conftest import consistent, with_figures
-from nianbao import reading, report as rj, spec
-from nianbao.api import result_of, validate
+from nianbao import sources, spec
+from nianbao.api import validate
+from nianbao.checks import check_reading
 from nianbao.cli import cli
+from nianbao.model import jsonform as rj
+from nianbao.sources.base import Reading
 
 
 def run(*args):
@@ -87,7 +90,7 @@ def test_a_report_json_validates_like_its_workbook(sample_report, filled, tmp_pa
 @given(st.integers(0, 10_000))
 def test_any_consistent_fill_validates_clean(sample_report, seed):
     report = consistent(sample_report, seed)
-    result = result_of(reading.Reading(report), "x")
+    result = check_reading(Reading(report), "x")
     assert [f.code for f in result.findings if f.is_error] == []
 
 
@@ -101,7 +104,7 @@ def test_a_single_cell_change_is_caught_at_its_column(sample_report, seed, colum
     base = consistent(sample_report, seed)
     code = f"T3_{row}_{column[0]}"
     changed = with_figures(base, **{code: int(base.figure(code)) + delta})
-    findings = result_of(reading.Reading(changed), "x").findings
+    findings = check_reading(Reading(changed), "x").findings
     balance = {f.column for f in findings if f.code == "T3_BALANCE"}
     assert balance == {column[1], "总计"}
 
@@ -131,11 +134,11 @@ def test_validating_200_files_keeps_memory_steady(sample_report, filled):
 
 def test_a_fee_typed_with_precision_is_read_exactly(sample_report, filled):
     path = filled(sample_report, overrides={"T2_FEES": 5949.088667})
-    assert reading.read(path).report.figures["T2_FEES"] == Decimal("5949.088667")
+    assert sources.read(path).report.figures["T2_FEES"] == Decimal("5949.088667")
 
 
 def test_an_altered_template_says_which_cells_changed(sample_report, sample_template, tmp_path):
-    from nianbao.fill import fill_bytes
+    from nianbao.workbook.fill import fill_bytes
     from rule_cases import _set_formula, _set_label, with_openpyxl
 
     data = with_openpyxl(_set_formula)(with_openpyxl(_set_label)(

@@ -1,34 +1,32 @@
-"""The library API (``nianbao.validate``): validate a returned file, get its check result as data."""
+"""The library API (``nianbao.validate``): check a returned file, get its check result as data."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import reading
-from .check import check_report
-from .findings import CheckResult, sort_findings
-from .report import Report
-from .xlsx import FileProblem
+from . import sources
+from .checks import check_reading
+from .checks.findings import CheckResult
+from .errors import FileProblem
+from .model.report import Report
+from .sources.base import Reading
 
 
-def result_of(reading_: reading.Reading, file: str, previous: Report | None = None
-              ) -> CheckResult:
-    report = reading_.report
-    unreadable_date = any(f.code == "DATE_UNREADABLE" for f in reading_.findings)
-    findings = list(reading_.findings) + check_report(
-        report, unreadable=reading_.unreadable, previous=previous,
-        unreadable_date=unreadable_date)
-    return CheckResult(file, report.unit, report.year, sort_findings(findings))
-
-
-def inspect(path: Path, previous: Report | None = None
-            ) -> tuple[reading.Reading | None, CheckResult]:
-    """Read and check one file; an unreadable file gives ``(None, result with problem)``."""
+def check_file(path: Path, previous: Report | None = None) -> tuple[Reading | None, CheckResult]:
+    """Read and check one file; an unreadable file gives ``(None, result with its problem)``."""
     try:
-        read = reading.read(Path(path))
+        read = sources.read(Path(path))
     except FileProblem as exc:
         return None, CheckResult(str(path), problem=exc.message, problem_code=exc.code)
-    return read, result_of(read, str(path), previous)
+    return read, check_reading(read, str(path), previous)
+
+
+def read_previous(path: Path | str) -> Report:
+    """Last year's report from any supported file; raises :class:`FileProblem` naming the file."""
+    try:
+        return sources.read(Path(path)).report
+    except FileProblem as exc:
+        raise FileProblem(exc.code, f"上年度文件 {path} 无法读取：{exc.message}") from exc
 
 
 def validate(path: Path | str, previous: Path | str | Report | None = None) -> CheckResult:
@@ -36,7 +34,5 @@ def validate(path: Path | str, previous: Path | str | Report | None = None) -> C
 
     Raises :class:`FileProblem` only when ``previous`` cannot be read.
     """
-    last = previous
-    if isinstance(previous, (str, Path)):
-        last = reading.read(Path(previous)).report
-    return inspect(Path(path), last if isinstance(last, Report) else None)[1]
+    last = read_previous(previous) if isinstance(previous, (str, Path)) else previous
+    return check_file(Path(path), last)[1]

@@ -6,9 +6,10 @@ import io
 import zipfile
 from pathlib import Path
 
-from . import docstyle, template, xlsx
-from .campaign import Settings, Unit
-from .files import write_atomic
+from .model.unit import Settings, Unit
+from .outfile import write_atomic
+from .outputs import docstyle
+from .workbook import reader as xlsx, template
 
 ROOT = Path(__file__).resolve().parents[2]
 MASTER_NAME = "nianbao-gov-2021-master.xlsx"

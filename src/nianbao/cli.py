@@ -5,24 +5,21 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 import click
 
 from . import __version__, spec
-from .files import OutputError
+from .errors import NianbaoError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
+#: The one place where what nianbao raises becomes an exit code (most specific class first).
+EXIT_CODES: tuple[tuple[type[NianbaoError], int], ...] = ((NianbaoError, EXIT_FILE),)
 
-class Fail(click.ClickException):
-    """A file that cannot be processed or written: one line, exit code 3."""
 
-    exit_code = EXIT_FILE
-
-    def show(self, file=None) -> None:  # noqa: D102 - one line, no "Error:" prefix in English
-        click.echo(f"nianbao：{self.message}", err=True)
+def exit_code_of(error: NianbaoError) -> int:
+    return next(code for kind, code in EXIT_CODES if isinstance(error, kind))
 
 
 def _progress(enabled: bool, label: str) -> Callable[[int], Callable[[], None]] | None:
@@ -52,6 +49,14 @@ def _chinese_help(option: click.Option | None) -> click.Option | None:
 class _Command(click.Command):
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         return _chinese_help(super().get_help_option(ctx))
+
+    def invoke(self, ctx: click.Context):
+        """A :class:`NianbaoError` is one line on stderr and its exit code, never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except NianbaoError as exc:
+            click.echo(f"nianbao：{exc.message}", err=True)
+            ctx.exit(exit_code_of(exc))
 
 
 class _Group(click.Group):
@@ -96,56 +101,46 @@ def cli() -> None:
 def template_cmd(year, unit, parent, level, output, roster, out_dir, password, website, deadline,
                  jobs):
     """生成锁定的填报模板（单个单位，或按名单批量生成）。"""
-    from . import template
-    from .campaign import Settings, Unit
+    from .model.unit import Settings, Unit
+    from .workbook import template
 
     if roster:
         if not out_dir:
             raise click.UsageError("使用 --roster 时须用 --out 指定输出文件夹")
-        from .batch import default_jobs
+        from .round.batch import default_jobs
 
         return _templates_from_roster(roster, out_dir, password, jobs or default_jobs())
     if not (year and unit and output):
         raise click.UsageError("请提供 --year、--unit 和 -o，或使用 --roster 和 --out")
     settings = Settings(year, _date_option(deadline, "--deadline"), website=website)
-    _write(lambda: template.write_template(output, Unit(unit, parent, level), settings, password))
+    template.write_template(output, Unit(unit, parent, level), settings, password)
     click.echo(f"已生成模板：{output}")
 
 
 def _date_option(text: str | None, name: str):
     if not text:
         return None
-    from .reading import parse_date
+    from .model.values import OK, parse_date
 
     date, status = parse_date(text)
-    if status != "ok":
+    if status != OK:
         raise click.BadParameter(f"“{text}”不是日期，请按 2025-01-31 填写", param_hint=name)
     return date
 
 
-def _write(action: Callable[[], object]) -> None:
-    try:
-        action()
-    except OutputError as exc:
-        raise Fail(str(exc)) from exc
-
-
 def _templates_from_roster(path: Path, out_dir: Path, password: str | None, jobs: int) -> None:
-    from . import template
-    from .roster import RosterError, read_roster
+    from .workbook import template
+    from .workbook.roster import read_roster
 
-    try:
-        roster = read_roster(path)
-    except RosterError as exc:
-        raise Fail(str(exc)) from exc
+    roster = read_roster(path)
     for note in roster.notes:
         click.echo(f"提示：{note}", err=True)
     for error in roster.errors:
         click.echo(f"错误：{error}", err=True)
     start = _progress(True, "生成模板")
     tick = start(len(roster.units)) if start else None
-    _write(partial(template.write_many, list(roster.units), roster.settings, out_dir,
-                   password=password, jobs=jobs, tick=tick))
+    template.write_many(list(roster.units), roster.settings, out_dir, password=password, jobs=jobs,
+                        tick=tick)
     click.echo(f"已生成 {len(roster.units)} 个模板：{out_dir}")
     if roster.errors:
         sys.exit(EXIT_FINDINGS)
@@ -157,26 +152,14 @@ def _templates_from_roster(path: Path, out_dir: Path, password: str | None, jobs
 @click.option("--year", type=click.IntRange(2000, 2100), default=None, help="预填的年度。")
 def roster_template_cmd(output, year):
     """生成空白名单（设置 + 单位），填好后用于 template --roster 和 batch --roster。"""
-    from .files import write_atomic
-    from .roster import roster_template_bytes
+    from .outfile import write_atomic
+    from .workbook.roster import roster_template_bytes
 
-    _write(lambda: write_atomic(output, roster_template_bytes(year)))
+    write_atomic(output, roster_template_bytes(year))
     click.echo(f"已生成名单模板：{output}")
 
 
 # ---------------------------------------------------------------- validate
-
-
-def _read_previous(path: Path | None):
-    if path is None:
-        return None
-    from .reading import read
-    from .xlsx import FileProblem
-
-    try:
-        return read(path).report
-    except FileProblem as exc:
-        raise Fail(f"上年度文件 {path} 无法读取：{exc.message}") from exc
 
 
 def format_text(results) -> str:
@@ -203,10 +186,10 @@ def format_text(results) -> str:
 @click.option("--strict", is_flag=True, help="有任何提示也以退出码 1 结束。")
 def validate_cmd(files, previous, fmt, strict):
     """校验报回的工作簿（或报告 JSON），逐条列出问题。"""
-    from .api import inspect
+    from .api import check_file, read_previous
 
-    last = _read_previous(previous)
-    results = [inspect(path, last)[1] for path in files]
+    last = read_previous(previous) if previous else None
+    results = [check_file(path, last)[1] for path in files]
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
     else:
@@ -223,7 +206,7 @@ def validate_cmd(files, previous, fmt, strict):
 def _fonts(pairs: tuple[str, ...]):
     if not pairs:
         return None
-    from .docstyle import Fonts
+    from .outputs.docstyle import Fonts
 
     try:
         return Fonts.from_options(dict(p.split("=", 1) for p in pairs))
@@ -243,31 +226,25 @@ def _fonts(pairs: tuple[str, ...]):
               help="替换字体，如 --font body=仿宋 --font heading2=楷体。")
 def render_cmd(source, output, pdf, draft, reference_docx, fonts):
     """校验后生成年度报告 .docx（GB/T 9704 版式）。"""
-    from . import render
-    from .api import inspect
+    from .api import check_file
+    from .errors import FileProblem
+    from .outputs import docx
 
-    read, result = inspect(source)
+    read, result = check_file(source)
     if read is None:
-        raise Fail(f"无法读取 {source}：{result.problem}")
+        raise FileProblem(result.problem_code, f"无法读取 {source}：{result.problem}")
     if result.errors and not draft:
         click.echo(format_text([result]), err=True)
         click.echo("有错误，未生成报告；修改后重试，或加 --draft 生成草稿。", err=True)
         sys.exit(EXIT_FINDINGS)
     reference = reference_docx.read_bytes() if reference_docx else None
-    try:
-        _write(lambda: render.render(read.report, output, draft=bool(result.errors),
-                                     reference=reference, fonts=_fonts(fonts)))
-    except (KeyError, ValueError) as exc:
-        raise Fail(f"样式文档 {reference_docx} 无法使用：{exc}") from exc
+    docx.render(read.report, output, draft=bool(result.errors), reference=reference,
+                fonts=_fonts(fonts))
     click.echo(f"已生成报告：{output}")
     if pdf:
-        from .pdf import PdfError, to_pdf
+        from .outputs.pdf import to_pdf
 
-        try:
-            target = to_pdf(output)
-        except PdfError as exc:
-            raise Fail(str(exc)) from exc
-        click.echo(f"已生成 PDF：{target}")
+        click.echo(f"已生成 PDF：{to_pdf(output)}")
 
 
 # ---------------------------------------------------------------- batch and demo
@@ -285,24 +262,13 @@ def render_cmd(source, output, pdf, draft, reference_docx, fonts):
 @click.option("--draft", is_flag=True, help="有错误的单位也生成草稿报告。")
 def batch_cmd(inbox, out_dir, roster, previous, jobs, draft):
     """一次处理收到的全部文件（文件夹或 .zip）：校验、成文、汇总。"""
-    from . import batch
-    from .roster import RosterError, read_roster
-    from .xlsx import FileProblem
+    from .round import batch
+    from .workbook.roster import read_roster
 
-    campaign = None
-    if roster:
-        try:
-            campaign = read_roster(roster)
-        except RosterError as exc:
-            raise Fail(str(exc)) from exc
-    try:
-        result = batch.run(inbox, out_dir, roster=campaign, previous=previous,
-                           jobs=jobs or batch.default_jobs(), draft=draft,
-                           progress=_progress(True, "处理中"))
-    except FileProblem as exc:
-        raise Fail(f"无法读取 {inbox}：{exc.message}") from exc
-    except OutputError as exc:
-        raise Fail(str(exc)) from exc
+    campaign = read_roster(roster) if roster else None
+    result = batch.run(inbox, out_dir, roster=campaign, previous=previous,
+                       jobs=jobs or batch.default_jobs(), draft=draft,
+                       progress=_progress(True, "处理中"))
     counts: dict[str, int] = {}
     for row in result.rows:
         counts[row.status] = counts.get(row.status, 0) + 1
@@ -319,10 +285,7 @@ def demo_cmd(out_dir):
     """用内置的高凤镇 2024 年报告演示全流程：模板 → 填报 → 批量校验、成文、汇总。"""
     from .demo import run_demo
 
-    try:
-        paths = run_demo(out_dir)
-    except OutputError as exc:
-        raise Fail(str(exc)) from exc
+    paths = run_demo(out_dir)
     for label, path in paths.items():
         click.echo(f"{label}：{path}")
 
@@ -350,6 +313,9 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except NianbaoError as exc:  # raised outside a command (none today): same line, same code
+        click.echo(f"nianbao：{exc.message}", err=True)
+        sys.exit(exit_code_of(exc))
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from . import batch, template
-from .campaign import Settings, Unit
-from .files import safe_name, write_atomic
-from .fill import fill_bytes
-from .report import Report, loads
+from .model.jsonform import loads
+from .model.report import Report
+from .model.unit import Settings, Unit
+from .outfile import safe_name, write_atomic
+from .round import batch
+from .workbook import template
+from .workbook.fill import fill_bytes
 
 SAMPLE = "data/sample_gaofeng_2024.json"
 
@@ -34,7 +36,7 @@ def run_demo(out: Path) -> dict[str, Path]:
     filled_path = out / "inbox" / f"{stem}（已填）.xlsx"
     write_atomic(filled_path, fill_bytes(blank, report))
     result = batch.run(out / "inbox", out / "result", jobs=1)
-    reports = [out / "result" / o.report_path for o in result.files if o.report_path]
+    reports = [out / "result" / o.document for o in result.files if o.document]
     return {"空白模板": template_path, "已填报的工作簿": filled_path,
             "年度报告": reports[0] if reports else out / "result" / "reports",
             "汇总": out / "result" / "汇总.xlsx"}

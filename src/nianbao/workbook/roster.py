@@ -9,19 +9,17 @@ from pathlib import Path
 
 import xlsxwriter
 
-from . import spec, xlsx
-from .campaign import Settings, Unit
-from .reading import parse_date
+from .. import spec
+from ..errors import FileProblem, RosterError
+from ..model.unit import Settings, Unit
+from ..model.values import parse_date
+from . import reader as xlsx
 
 SETTINGS_SHEET = "设置"
 UNITS_SHEET = "单位"
 SETTING_LABELS = ("年度", "报送截止日期", "编制依据", "政府网站名称与网址", "联系方式")
 UNIT_COLUMNS = ("单位名称", "上级", "层级", "联系人", "联系电话")
 MAX_UNITS = 10_000
-
-
-class RosterError(ValueError):
-    """A roster that cannot be used; the message is one Chinese line."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,7 @@ def _text(wb: xlsx.Workbook, sheet: str, a1: str) -> str:
 def read_roster(path: Path) -> Roster:
     try:
         wb = xlsx.read(path)
-    except xlsx.FileProblem as exc:
+    except FileProblem as exc:
         raise RosterError(f"{path}：{exc.message}") from exc
     if SETTINGS_SHEET not in wb.cells or UNITS_SHEET not in wb.cells:
         raise RosterError(f"{path}：缺少“{SETTINGS_SHEET}”或“{UNITS_SHEET}”工作表，"

@@ -20,7 +20,8 @@ import olefile
 from lxml import etree
 from openpyxl.formula.translate import Translator
 
-from .expr import fmt_number
+from ..errors import FileProblem, problem
+from ..model.values import fmt_number
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -37,43 +38,6 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 STRICT_NS = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
-
-
-class FileProblem(Exception):
-    """A file that cannot be processed; ``message`` is one Chinese line saying what to do."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-FILE_PROBLEMS = {
-    "LOCK_FILE": "这是 Excel/WPS 打开文件时留下的临时锁文件（~$ 开头），不是报表，请忽略",
-    "EMPTY": "文件是空的（0 字节），请重新发送",
-    "TOO_LARGE": "文件过大，不像填报模板，请检查后重新保存为 .xlsx",
-    "ENCRYPTED": "文件设置了打开密码，请取消密码后重新保存为 .xlsx",
-    "LEGACY_XLS": "这是旧版 .xls/.et 格式，请在 WPS 或 Excel 中“另存为” .xlsx 后重新发送",
-    "OLE_OTHER": "文件为加密或不支持的格式，请取消加密后另存为 .xlsx",
-    "ODS": "这是 .ods 格式，请另存为 .xlsx 后重新发送",
-    "MACRO": "文件含宏（.xlsm），请另存为不含宏的 .xlsx 后重新发送",
-    "TRUNCATED": "文件不完整或已损坏（可能没有下载完），请重新发送",
-    "NOT_EXCEL": "不是有效的 Excel 文件，请用县里下发的模板填写并保存为 .xlsx",
-    "STRICT": "这是“Strict Open XML”格式，请另存为普通的“Excel 工作簿 (*.xlsx)”后重新发送",
-    "BOMB": "文件内部数据异常膨胀（疑似压缩炸弹），已拒绝读取",
-    "UNSAFE_XML": "文件含有不安全的 XML 内容（实体或 DTD），已拒绝读取",
-    "TOO_MANY_ROWS": "工作表行数异常（超过 5000 行），不像填报模板，请使用原模板填写",
-    "CORRUPT": "文件内容已损坏，无法解析，请重新保存为 .xlsx",
-    "NOT_NIANBAO": "不是 nianbao 生成的填报模板，请使用县里下发的模板填写",
-    "FORMAT_UNKNOWN": "模板格式未知或版本比本程序新，请升级 nianbao 或使用本年度下发的模板",
-    "JSON_INVALID": "不是 nianbao 报告 JSON 文件",
-    "UNREADABLE": "文件无法打开",
-}
-
-
-def problem(code: str, detail: str = "") -> FileProblem:
-    message = FILE_PROBLEMS[code] + (f"（{detail}）" if detail else "")
-    return FileProblem(code, message)
 
 
 @dataclass(frozen=True)

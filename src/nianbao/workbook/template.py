@@ -13,25 +13,21 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, layout, spec
-from .campaign import Settings, Unit, preamble
-from .expr import Cell, InRange, cell_formula
-from .files import safe_name, write_atomic
+from .. import __version__, spec
+from ..errors import TemplateError
+from ..model.report import Report, default_title
+from ..model.unit import Settings, Unit
+from ..outfile import safe_name, write_atomic
+from ..outputs.outline import default_preamble, text_width
+from ..spec.expr import Cell, InRange, cell_formula
+from . import layout
+from .contract import META_KEYS, PROP_PREFIX, TEMPLATE_VERSION
 from .fingerprint import digest
-from .report import Report, default_title
-from .typeset import text_width
 
-TEMPLATE_VERSION = "1"
-#: Custom document properties (strings: a LibreOffice save turns integers into floats).
-PROP_PREFIX = "nianbao_"
 INPUT_FILL = "#FFF2CC"
 COMPUTED_FILL = "#EDEDED"
 GUIDANCE_MAX = 250
 PANEL_TEXT_WIDTH = 80
-
-
-class TemplateError(RuntimeError):
-    """xlsxwriter refused part of the template (it reports by return code, not exception)."""
 
 
 def _ok(result: Any, what: str) -> None:
@@ -237,7 +233,7 @@ def _text_sheet(w: _Writer, unit: Unit, settings: Settings, password: str | None
     for fld in spec.TEXT_FIELDS:
         cell = layout.address_of(fld.code)
         w.label(ws, Cell(cell.sheet, cell.row, 0), fld.label)
-        text = preamble(unit, settings) if fld.code == "TEXT_PREAMBLE" else ""
+        text = default_preamble(unit, settings) if fld.code == "TEXT_PREAMBLE" else ""
         if w.prefill and w.prefill.texts.get(fld.code):
             text = w.prefill.texts[fld.code]
         _ok(ws.write_string(cell.row, cell.col, text, w.f["input_text"]), cell.ref)
@@ -338,13 +334,13 @@ def _meta(w: _Writer, props: dict[str, str]) -> None:
 
 def properties(unit: Unit, settings: Settings, fingerprint: str) -> dict[str, str]:
     """The metadata every nianbao workbook carries (as custom properties and in ``_meta``)."""
-    return {
+    values = {
         "format": spec.FORMAT_ID, "template_version": TEMPLATE_VERSION, "generator": __version__,
         "unit": unit.name, "parent": unit.parent, "level": unit.level, "year": str(settings.year),
         "deadline": settings.effective_deadline.isoformat(), "website": settings.website,
-        "contact": settings.contact,
-        "fingerprint": fingerprint,
+        "contact": settings.contact, "fingerprint": fingerprint,
     }
+    return {key: values[key] for key in META_KEYS}
 
 
 def build_bytes(unit: Unit, settings: Settings, password: str | None = None,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import spec
-from .expr import Cell
+from .. import spec
+from ..spec.expr import Cell
 
 GUIDE = "填表说明"
 INFO = "基本信息"

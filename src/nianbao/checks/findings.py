@@ -1,23 +1,42 @@
-"""Findings and check results: what validation returns, as data."""
+"""Findings and check results: what validation returns, as data.
+
+A rule says *what* is wrong in terms of contract codes (``T3_NEW_NATURAL``); the source the
+report was read from says *where* that is (``表三!D6`` in a returned workbook, a page and a row
+in a published PDF). :func:`place` joins the two through the source's locator.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
-from . import layout, spec
+from .. import spec
+
+#: contract code → the place it was read from, as the user sees it (``表三!D6``); None: nowhere.
+Locator = Callable[[str], "str | None"]
+
+
+def code_locator(code: str) -> str:
+    """The locator of a source with no places of its own: the contract code itself."""
+    return code
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One broken rule. ``codes`` are the contract codes involved; ``cells`` and ``message``
+    are filled in by :func:`place` from the source's locator."""
+
     code: str
     severity: str
-    message: str
+    detail: str
     table: str = ""
     row: str = ""
     column: str = ""
+    codes: tuple[str, ...] = ()
+    where: str | None = None
     cells: tuple[str, ...] = ()
+    message: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -27,11 +46,6 @@ class Finding:
         return {"code": self.code, "severity": self.severity, "table": self.table,
                 "row": self.row, "column": self.column, "cells": list(self.cells),
                 "message": self.message}
-
-
-def cells_of(codes: Iterable[str]) -> tuple[str, ...]:
-    """Contract codes → cell addresses as users see them (``表三!D6``), in first-seen order."""
-    return tuple(dict.fromkeys(layout.address_of(c).ref for c in codes))
 
 
 def location(table: str = "", row: str = "", column: str = "",
@@ -50,16 +64,23 @@ def location(table: str = "", row: str = "", column: str = "",
 
 
 def make(code: str, detail: str, *, table: str = "", row: str = "", column: str = "",
-         codes: Iterable[str] = (), cells: tuple[str, ...] = (), where: str | None = None,
-         severity: str | None = None) -> Finding:
-    """A finding of rule ``code``: where, what (the figures), and the rule's fix."""
+         codes: Iterable[str] = (), where: str | None = None) -> Finding:
+    """A finding of the declared rule ``code``: what (the figures) and the codes involved."""
     rule = spec.RULES[code]
-    cells = cells or cells_of(codes)
-    place = location(table, row, column, cells) if where is None else location(where, cells=cells)
-    head = f"{place}：" if place else ""
-    message = f"{head}{detail}。{rule.fix}"
-    return Finding(code, severity or rule.severity, message, table or rule.table, row, column,
-                   cells)
+    return Finding(code, rule.severity, detail, table or rule.table, row, column, tuple(codes),
+                   where)
+
+
+def place(finding: Finding, locator: Locator) -> Finding:
+    """The finding with its places in the source and its full message (where, what, how to fix)."""
+    cells = tuple(dict.fromkeys(p for p in map(locator, finding.codes) if p))
+    if finding.where is None:
+        head = location(finding.table, finding.row, finding.column, cells)
+    else:
+        head = location(finding.where, cells=cells)
+    message = f"{head}：" if head else ""
+    message += f"{finding.detail}。{spec.RULES[finding.code].fix}"
+    return replace(finding, cells=cells, message=message)
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -93,6 +114,6 @@ class CheckResult:
     def to_dict(self) -> dict[str, Any]:
         findings = [f.to_dict() for f in self.findings]
         if self.problem:
-            findings = [Finding(self.problem_code, spec.ERROR, self.problem).to_dict()]
+            findings = [Finding(self.problem_code, spec.ERROR, "", message=self.problem).to_dict()]
         return {"file": self.file, "unit": self.unit, "year": self.year, "ok": self.ok,
                 "findings": findings}

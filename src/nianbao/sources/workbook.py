@@ -1,95 +1,45 @@
-"""Turn a returned workbook (or a report JSON) into a report model plus what reading it found."""
+"""Source: a returned workbook (the unit's filled template) → report model, findings, cells."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import layout, spec, template, xlsx
-from .campaign import Settings, Unit
-from .expr import fmt_number
-from .findings import Finding, make
-from .fingerprint import digest, normalise
-from .report import Report, ReportFormatError, compute_totals, loads
-from .xlsx import FileProblem, RawCell, Workbook, problem
-
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$")
-MAX_JSON = 5 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A report read from a file, the findings reading made, and facts about the file."""
-
-    report: Report
-    findings: tuple[Finding, ...] = ()
-    unreadable: frozenset[str] = frozenset()
-    saved: str = ""
-
-
-# ---------------------------------------------------------------- values
-
-
-def parse_number(raw: Any) -> tuple[Decimal | None, str]:
-    """A number cell → (value, status); status is ok, normalised, blank or not_number."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None, "blank"
-    if isinstance(raw, bool):
-        return None, "not_number"
-    if isinstance(raw, (int, Decimal)):
-        return Decimal(raw), "ok"
-    if isinstance(raw, float):
-        return Decimal(repr(raw)), "ok"
-    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(",", "").replace(" ", "")
-    if _NUMBER.match(text):
-        try:
-            return Decimal(text), "normalised"
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-            return None, "not_number"
-    return None, "not_number"
-
-
-def parse_date(raw: Any, date1904: bool = False) -> tuple[dt.date | None, str]:
-    """成文日期 → (date, status): a date serial, or text 2025年1月9日 / 2025-01-09 / 2025.1.9."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None, "blank"
-    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
-        base = dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30)
-        try:
-            return base + dt.timedelta(days=int(raw)), "ok"
-        except (OverflowError, ValueError):
-            return None, "unreadable"
-    if isinstance(raw, dt.datetime):
-        return raw.date(), "ok"
-    if isinstance(raw, dt.date):
-        return raw, "ok"
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    match = _DATE_TEXT.match(text.split("T")[0])
-    if match:
-        try:
-            return dt.date(*(int(g) for g in match.groups())), "ok"
-        except ValueError:
-            return None, "unreadable"
-    return None, "unreadable"
+from .. import spec
+from ..checks.findings import Finding, make
+from ..errors import problem
+from ..model.report import Report, compute_totals
+from ..model.unit import Settings, Unit
+from ..model.values import (
+    BLANK,
+    NORMALISED,
+    NOT_NUMBER,
+    OK,
+    UNREADABLE,
+    fmt_number,
+    parse_date,
+    parse_number,
+)
+from ..workbook import contract, layout, reader, template
+from ..workbook.fingerprint import digest, normalise
+from ..workbook.reader import RawCell, Workbook
+from .base import Reading
 
 
 def value_findings(code: str, raw: Any, status: str) -> list[Finding]:
+    """VALUE_NORMALISED, VALUE_BLANK or VALUE_NOT_NUMBER for one number cell, or nothing."""
     fig = spec.FIGURES[code]
     table = spec.FIGURE_TABLE[code].name
     where = {"table": table, "row": fig.row_name, "column": fig.col_name, "codes": (code,)}
     value = parse_number(raw)[0]
-    if status == "normalised" and value is not None:
+    if status == NORMALISED and value is not None:
         return [make("VALUE_NORMALISED", f"“{raw}”已按 {fmt_number(value)} 读取",
                      **where)]  # type: ignore[arg-type]
-    if status == "blank":
+    if status == BLANK:
         return [make("VALUE_BLANK", "未填写", **where)]  # type: ignore[arg-type]
-    if status == "not_number":
+    if status == NOT_NUMBER:
         return [make("VALUE_NOT_NUMBER", f"填写的“{raw}”不是数字", **where)]  # type: ignore[arg-type]
     return []
 
@@ -110,8 +60,8 @@ def _text(cell: RawCell | None) -> str:
 
 def metadata(wb: Workbook) -> dict[str, str]:
     """Template metadata from the custom properties, or the hidden ``_meta`` sheet."""
-    props = {k[len(template.PROP_PREFIX):]: v for k, v in wb.properties.items()
-             if k.startswith(template.PROP_PREFIX)}
+    props = {k[len(contract.PROP_PREFIX):]: v for k, v in wb.properties.items()
+             if k.startswith(contract.PROP_PREFIX)}
     if "format" in props:
         return props
     sheet = wb.cells.get(layout.META, {})
@@ -143,7 +93,7 @@ def locked_entries(wb: Workbook) -> list[tuple[str, str, object]]:
 
 def _alterations(wb: Workbook, meta: dict[str, str], settings: Settings) -> str:
     """Say what changed, when this version of nianbao can regenerate the template."""
-    if meta.get("template_version") != template.TEMPLATE_VERSION:
+    if meta.get("template_version") != contract.TEMPLATE_VERSION:
         return ""
     unit = Unit(meta.get("unit", ""), meta.get("parent", ""), meta.get("level", ""))
     expected = {(s, a): normalise(c) for s, a, c in template.locked_content(unit, settings)}
@@ -177,9 +127,9 @@ def _identity(wb: Workbook, meta: dict[str, str], year: int, settings: Settings)
     if missing:
         findings.append(make("META_MISSING", "、".join(missing) + " 缺失", where=""))
     version = meta.get("template_version", "")
-    if version.isdigit() and int(version) < int(template.TEMPLATE_VERSION):
+    if version.isdigit() and int(version) < int(contract.TEMPLATE_VERSION):
         findings.append(make("TEMPLATE_OUTDATED",
-                             f"模板版本 {version}，当前版本 {template.TEMPLATE_VERSION}", where=""))
+                             f"模板版本 {version}，当前版本 {contract.TEMPLATE_VERSION}", where=""))
     if digest(locked_entries(wb)) != meta.get("fingerprint"):
         changed = _alterations(wb, meta, settings)
         detail = f"锁定内容与下发模板不一致：{changed}" if changed else "锁定的标签或公式与下发模板不一致"
@@ -195,7 +145,7 @@ def _cached(wb: Workbook, totals: dict[str, Decimal]) -> list[Finding]:
         if cell is None or cell.value is None or cell.error:
             continue
         cached, status = parse_number(cell.value)
-        if status == "ok" and cached != value:
+        if status == OK and cached != value:
             fig = spec.FIGURES[code]
             findings.append(make(
                 "CACHED_MISMATCH", f"文件中保存的结果为 {fmt_number(cached)}，按填报数字重新计算为 "  # type: ignore[arg-type]
@@ -224,7 +174,7 @@ def _check_identity(wb: Workbook) -> dict[str, str]:
     if meta.get("format") != spec.FORMAT_ID:
         raise problem("FORMAT_UNKNOWN", meta.get("format", "无格式标识"))
     version = meta.get("template_version", "")
-    if version.isdigit() and int(version) > int(template.TEMPLATE_VERSION):
+    if version.isdigit() and int(version) > int(contract.TEMPLATE_VERSION):
         raise problem("FORMAT_UNKNOWN", f"模板版本 {version}")
     return meta
 
@@ -243,15 +193,21 @@ def _figures(wb: Workbook, findings: list[Finding]) -> tuple[dict[str, Decimal],
         raw = None if cell is None else (f"#{cell.value}" if cell.error else cell.value)
         value, status = parse_number(raw)
         findings.extend(value_findings(code, raw, status))
-        if status == "not_number":
+        if status == NOT_NUMBER:
             unreadable.add(code)
         elif value is not None:
             figures[code] = value
     return figures, unreadable
 
 
+def locate(code: str) -> str | None:
+    """A contract code → its cell as users see it (``表三!D6``)."""
+    cell = layout.CELLS.get(code)
+    return cell.ref if cell else None
+
+
 def read_workbook(path: Path) -> Reading:
-    wb = xlsx.read(path)
+    wb = reader.read(path)
     meta = _check_identity(wb)
     year = int(meta["year"]) if meta.get("year", "").isdigit() else 0
     settings = _settings(meta, year)
@@ -262,7 +218,7 @@ def read_workbook(path: Path) -> Reading:
     findings.extend(_input_formulas(wb))
     date_raw = _raw(wb, "META_DATE")
     date, status = parse_date(None if date_raw is None else date_raw.value, wb.date1904)
-    if status == "unreadable":
+    if status == UNREADABLE:
         findings.append(make("DATE_UNREADABLE", f"“{_text(date_raw)}”无法识别为日期",
                              codes=("META_DATE",)))
     report = Report(
@@ -273,36 +229,21 @@ def read_workbook(path: Path) -> Reading:
         figures={**figures, **totals}, website=settings.website,
         deadline=settings.effective_deadline,
     )
-    return Reading(report, tuple(findings), frozenset(unreadable), wb.modified)
+    return Reading(report, tuple(findings), frozenset(unreadable), status == UNREADABLE,
+                   wb.modified, locate, WorkbookSource.name)
 
 
-def read_json(path: Path) -> Reading:
-    try:
-        size = path.stat().st_size
-        if size > MAX_JSON:
-            raise problem("TOO_LARGE")
-        report = loads(path.read_text(encoding="utf-8"))
-    except ReportFormatError as exc:
-        raise problem("JSON_INVALID", str(exc)) from exc
-    except UnicodeDecodeError as exc:
-        raise problem("JSON_INVALID", "不是 UTF-8 文本") from exc
-    except OSError as exc:
-        raise problem("UNREADABLE", exc.strerror or str(exc)) from exc
-    return Reading(report)
+class WorkbookSource:
+    name = "workbook"
+    emits = frozenset({
+        "META_MISSING", "TEMPLATE_OUTDATED", "TEMPLATE_ALTERED", "CACHED_MISMATCH",
+        "VALUE_NORMALISED", "VALUE_NOT_NUMBER", "VALUE_BLANK", "INPUT_FORMULA", "DATE_UNREADABLE"})
+
+    def claims(self, head: bytes) -> bool:
+        return head.startswith((*reader.ZIP_MAGIC, reader.OLE_MAGIC))
+
+    def read(self, path: Path) -> Reading:
+        return read_workbook(path)
 
 
-def read(path: Path) -> Reading:
-    """A workbook or a report JSON, told apart by content, not by name."""
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except OSError as exc:
-        raise problem("UNREADABLE", exc.strerror or str(exc)) from exc
-    if head.startswith(b"{") and not path.name.startswith("~$"):
-        return read_json(path)
-    return read_workbook(path)
-
-
-__all__ = ["FileProblem", "Reading", "parse_date", "parse_number", "read", "read_json",
-           "read_workbook"]
+SOURCE = WorkbookSource()

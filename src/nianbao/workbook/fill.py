@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import openpyxl
 
-from . import spec
-from .report import Report
+from .. import spec
+from ..model.report import Report
 
 
 def _value(value: Decimal) -> int | float:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from . import spec
-from .batch import (
+from .. import spec
+from ..outfile import write_atomic
+from .outcomes import (
     KEY_CODES,
     SUPERSEDED,
     UNREADABLE,
@@ -19,7 +20,6 @@ from .batch import (
     FileOutcome,
     UnitRow,
 )
-from .files import write_atomic
 
 STATUS_COLUMNS = ("序号", "单位", "层级", "状态", "错误数", "提示数", "来源文件", "报告", "说明",
                   "联系人", "联系电话")
@@ -44,7 +44,7 @@ def _file_rows(result: BatchResult) -> list[tuple[str, FileOutcome]]:
     chosen = {id(r.outcome) for r in result.rows if r.outcome is not None}
     extra = [o for o in result.files if id(o) not in chosen
              and o.status in (UNREADABLE, SUPERSEDED, WRONG_YEAR)]
-    return [(o.report.unit if o.report else "", o) for o in sorted(extra, key=lambda o: o.file)]
+    return [(o.brief.unit if o.brief else "", o) for o in sorted(extra, key=lambda o: o.file)]
 
 
 def _status_rows(result: BatchResult) -> list[list[object]]:
@@ -52,7 +52,7 @@ def _status_rows(result: BatchResult) -> list[list[object]]:
     for row in result.rows:
         rows.append(_unit_row(row))
     for unit, o in _file_rows(result):
-        rows.append([unit, o.report.level if o.report else "", o.status, o.result.errors,
+        rows.append([unit, o.brief.level if o.brief else "", o.status, o.result.errors,
                      o.result.warnings, o.file, "", o.note, "", ""])
     return [[i + 1, *r] for i, r in enumerate(rows)]
 
@@ -63,13 +63,13 @@ def _unit_row(row: UnitRow) -> list[object]:
     if o is None:
         return [row.unit, row.level, row.status, 0, 0, "", "", note, row.contact, row.phone]
     return [row.unit, row.level, row.status, o.result.errors, o.result.warnings, o.file,
-            o.report_path, note, row.contact, row.phone]
+            o.document, note, row.contact, row.phone]
 
 
 def _finding_rows(result: BatchResult) -> list[tuple[bool, list[object]]]:
     rows = []
     for o in sorted(result.files, key=lambda o: o.file):
-        unit = o.report.unit if o.report else ""
+        unit = o.brief.unit if o.brief else ""
         for f in o.result.to_dict()["findings"]:
             rows.append((f["severity"] == spec.ERROR, [
                 unit, o.file, spec.SEVERITY_LABEL[f["severity"]], f["code"], f["table"], f["row"],
@@ -80,7 +80,7 @@ def _finding_rows(result: BatchResult) -> list[tuple[bool, list[object]]]:
 def _figure_rows(result: BatchResult) -> list[list[object]]:
     rows = []
     for row in result.rows:
-        rep = row.outcome.report if row.outcome else None
+        rep = row.outcome.brief if row.outcome else None
         if rep is None or row.status == WRONG_YEAR:
             continue
         rows.append([row.unit, *(rep.figures.get(code, Decimal(0)) for code, _ in KEY_FIGURES)])

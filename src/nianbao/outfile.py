@@ -8,14 +8,12 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from .errors import OutputError
+
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
 MAX_NAME = 80
-
-
-class OutputError(OSError):
-    """An output file could not be written."""
 
 
 def safe_name(name: str) -> str:

@@ -7,11 +7,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..errors import ConversionError
+
 TIMEOUT = 300
-
-
-class PdfError(RuntimeError):
-    """The PDF could not be made; the message is one Chinese line."""
 
 
 def soffice() -> str | None:
@@ -28,7 +26,7 @@ def convert_many(sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = 
     """Convert several files in one LibreOffice start; ``recalc`` recomputes every formula."""
     exe = soffice()
     if exe is None:
-        raise PdfError("未安装 LibreOffice（soffice），无法转换；.docx 已生成，可在 WPS/Word 中另存为 PDF")
+        raise ConversionError("未安装 LibreOffice（soffice），无法转换；.docx 已生成，可在 WPS/Word 中另存为 PDF")
     with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as profile:
         if recalc:
             user = Path(profile) / "user"
@@ -40,11 +38,11 @@ def convert_many(sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = 
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise PdfError(f"LibreOffice 转换 {sources[0].name} 超时") from exc
+            raise ConversionError(f"LibreOffice 转换 {sources[0].name} 超时") from exc
     targets = [outdir / (s.stem + "." + fmt.split(":")[0]) for s in sources]
     for source, target in zip(sources, targets, strict=False):
         if done.returncode != 0 or not target.exists():
-            raise PdfError(f"LibreOffice 未能转换 {source.name}（退出码 {done.returncode}）")
+            raise ConversionError(f"LibreOffice 未能转换 {source.name}（退出码 {done.returncode}）")
     return targets
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from ..model.values import fmt_number
+
 ZERO = Decimal(0)
 
 #: code → value; a code that is absent is a blank cell (0), ``None`` is a cell that could not be read.
@@ -46,13 +48,6 @@ def column_letter(col: int) -> str:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-def fmt_number(value: Decimal) -> str:
-    """A figure as a person writes it: no exponent, no trailing zeros."""
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
 
 
 def _absolute(cell: Cell, sheet_of_formula: str | None) -> str:

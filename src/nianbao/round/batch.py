@@ -10,88 +10,35 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import reading, render, report as report_json, spec
-from .api import inspect, result_of
-from .files import safe_name, write_text_atomic
-from .findings import CheckResult
-from .report import Report
-from .roster import Roster
-from .xlsx import MAX_FILE, FileProblem, problem
+from .. import sources
+from ..checks import check_reading
+from ..checks.findings import CheckResult
+from ..errors import FileProblem, problem
+from ..model import jsonform
+from ..model.report import Report
+from ..outfile import safe_name, write_atomic, write_text_atomic
+from ..outputs.formats import DEFAULT, FORMATS
+from ..workbook.reader import MAX_FILE
+from ..workbook.roster import Roster
+from .outcomes import (
+    FAILED,
+    MISSING,
+    PASSED,
+    SUPERSEDED,
+    UNREADABLE,
+    WARNED,
+    WRONG_YEAR,
+    BatchResult,
+    Brief,
+    FileOutcome,
+    UnitRow,
+)
+from .summary import write_summary
 
-PASSED, WARNED, FAILED, UNREADABLE, MISSING = "通过", "有提示", "有错误", "无法读取", "未提交"
-WRONG_YEAR = "有错误（年度不符）"
-SUPERSEDED = "重复提交（已被较新文件取代）"
 MAX_INBOX_FILES = 5000
 MAX_ZIP_TOTAL = 2 * 1024 * 1024 * 1024
-
-
-#: The figures 汇总.xlsx shows per unit (表三 一/二/（七）/四 总计, 表四 totals, 表二).
-KEY_CODES = (
-    *(f"T3_{r}_TOTAL" for r in ("NEW", "CARRIED_IN", "TOTAL", "CARRIED_FORWARD")),
-    *(f"T4_{g}_TOTAL" for g, _ in spec.T4_GROUPS),
-    *(f.code for f in spec.T2.figures),
-)
-
-
-@dataclass(frozen=True)
-class Brief:
-    """What the main process keeps of a report: identity and key figures (memory stays flat);
-    the full model waits in a scratch JSON file until its outputs are written."""
-
-    unit: str
-    year: int
-    level: str
-    figures: dict
-    scratch: str
-
-    @classmethod
-    def of(cls, report: Report, scratch: Path) -> Brief:
-        scratch.parent.mkdir(parents=True, exist_ok=True)
-        scratch.write_text(report_json.dumps(report), encoding="utf-8")  # private temp space
-        return cls(report.unit, report.year, report.level,
-                   {c: report.figure(c) for c in KEY_CODES}, str(scratch))
-
-
-@dataclass
-class FileOutcome:
-    """What happened to one returned file."""
-
-    file: str
-    result: CheckResult
-    report: Brief | None = None
-    saved: str = ""
-    status: str = ""
-    note: str = ""
-    report_path: str = ""
-    data_path: str = ""
-
-
-@dataclass
-class UnitRow:
-    unit: str
-    level: str = ""
-    status: str = MISSING
-    outcome: FileOutcome | None = None
-    note: str = ""
-    contact: str = ""
-    phone: str = ""
-
-
-@dataclass
-class BatchResult:
-    year: int | None
-    rows: list[UnitRow] = field(default_factory=list)
-    files: list[FileOutcome] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        if self.files and all(f.report is None for f in self.files) or not self.files:
-            return 3
-        bad = {FAILED, UNREADABLE, MISSING, WRONG_YEAR}
-        return 1 if any(r.status in bad for r in self.rows) else 0
 
 
 # ---------------------------------------------------------------- inputs
@@ -143,7 +90,7 @@ def load_previous(folder: Path | None) -> dict[tuple[str, int], Report]:
     found: dict[tuple[str, int], Report] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         try:
-            rep = reading.read(path).report
+            rep = sources.read(path).report
         except FileProblem:
             continue
         found.setdefault((rep.unit, rep.year), rep)
@@ -166,19 +113,23 @@ def _init(previous: dict[tuple[str, int], Report]) -> None:
 
 
 def _check_one(item: tuple[str, str, str]) -> FileOutcome:
+    """Read one file once and check it once (against last year's report when there is one)."""
     name, path, scratch = item
-    read, result = inspect(Path(path), None)
-    if read is None:
-        return FileOutcome(name, replace(result, file=name))
-    result = result_of(read, name, previous_for(read.report, _PREVIOUS))
+    try:
+        read = sources.read(Path(path))
+    except FileProblem as exc:
+        return FileOutcome(name, CheckResult(name, problem=exc.message, problem_code=exc.code))
+    result = check_reading(read, name, previous_for(read.report, _PREVIOUS))
     return FileOutcome(name, result, Brief.of(read.report, Path(scratch)), read.saved)
 
 
-def _write_one(job: tuple[str, str, str, bool]) -> None:
-    scratch, docx_path, data_path, draft = job
+def _write_one(job: tuple[str, dict[str, str], str, bool]) -> None:
+    scratch, documents, data_path, draft = job
     text = Path(scratch).read_text(encoding="utf-8")
-    if docx_path:
-        render.render(report_json.loads(text), Path(docx_path), draft=draft)
+    if documents:
+        report = jsonform.loads(text)
+        for fmt, target in documents.items():
+            write_atomic(Path(target), FORMATS[fmt].render(report, draft))
     write_text_atomic(Path(data_path), text)
 
 
@@ -197,7 +148,7 @@ def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: list, tick: Call
 def _expected_year(roster: Roster | None, outcomes: Iterable[FileOutcome]) -> int | None:
     if roster is not None:
         return roster.settings.year
-    years = Counter(o.report.year for o in outcomes if o.report is not None)
+    years = Counter(o.brief.year for o in outcomes if o.brief is not None)
     if not years:
         return None
     top = max(years.values())
@@ -226,14 +177,14 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None)
     """One row per roster unit and per unknown unit; duplicates and wrong years noted on files."""
     by_unit: dict[str, list[FileOutcome]] = {}
     for o in outcomes:
-        if o.report is None:
+        if o.brief is None:
             o.status = UNREADABLE
             o.note = o.result.problem
-        elif year is not None and o.report.year != year:
+        elif year is not None and o.brief.year != year:
             o.status = WRONG_YEAR
-            o.note = f"文件年度为 {o.report.year}，本次汇总为 {year} 年度，未生成报告"
+            o.note = f"文件年度为 {o.brief.year}，本次汇总为 {year} 年度，未生成报告"
         else:
-            by_unit.setdefault(o.report.unit, []).append(o)
+            by_unit.setdefault(o.brief.unit, []).append(o)
     rows: dict[str, UnitRow] = {}
     for u in roster.units if roster else ():
         rows[u.name] = UnitRow(u.name, u.level, contact=u.contact, phone=u.phone)
@@ -251,13 +202,13 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None)
         for older in candidates[:-1]:
             older.status = SUPERSEDED
             older.note = f"同一单位另有较新的文件：{winner.file}"
-        row = row_for(unit, winner.report.level if winner.report else "")
+        row = row_for(unit, winner.brief.level if winner.brief else "")
         row.status, row.outcome = winner.status, winner
         if len(candidates) > 1:
             row.note = (row.note + "；" if row.note else "") + f"共提交 {len(candidates)} 份，取最新"
     for o in outcomes:
-        if o.status == WRONG_YEAR and o.report is not None and o.report.unit not in by_unit:
-            row = row_for(o.report.unit, o.report.level)
+        if o.status == WRONG_YEAR and o.brief is not None and o.brief.unit not in by_unit:
+            row = row_for(o.brief.unit, o.brief.level)
             if row.status == MISSING:
                 row.status, row.outcome = WRONG_YEAR, o
                 row.note = "；".join(n for n in (row.note, o.note) if n)
@@ -268,11 +219,9 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None)
 
 
 def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path | None = None,
-        jobs: int = 1, draft: bool = False,
+        jobs: int = 1, draft: bool = False, formats: tuple[str, ...] = DEFAULT,
         progress: Callable[[int], Callable[[], None]] | None = None) -> BatchResult:
     """Validate every file in ``inbox``, render the reports, and write the summary to ``out``."""
-    from .summary import write_summary
-
     previous_reports = load_previous(previous)
     with tempfile.TemporaryDirectory(prefix="nianbao-inbox-") as scratch:
         files = collect(inbox, Path(scratch) / "inbox", skip=out)
@@ -288,7 +237,7 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
             outcomes = _map(pool, _check_one, items, tick)
             year = _expected_year(roster, outcomes)
             rows = decide(outcomes, roster, year)
-            jobs_ = _plan_outputs(outcomes, out, draft)
+            jobs_ = _plan_outputs(outcomes, out, draft, formats)
             _map(pool, _write_one, jobs_, lambda: None)
         finally:
             if pool is not None:
@@ -301,19 +250,19 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
     return result
 
 
-def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool
-                  ) -> list[tuple[str, str, str, bool]]:
+def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool, formats: tuple[str, ...]
+                  ) -> list[tuple[str, dict[str, str], str, bool]]:
+    """Which files each outcome gets: its data JSON always, its documents when it may publish."""
     plan = []
     for o in outcomes:
-        if o.report is None or o.status == SUPERSEDED:
+        if o.brief is None or o.status == SUPERSEDED:
             continue
-        stem = safe_name(f"{o.report.year}_{o.report.unit}")
+        stem = safe_name(f"{o.brief.year}_{o.brief.unit}")
         o.data_path = f"data/{stem}.json"
-        docx = ""
         if o.status in (PASSED, WARNED) or (draft and o.status == FAILED):
-            o.report_path = f"reports/{stem}.docx"
-            docx = str(out / o.report_path)
-        plan.append((o.report.scratch, docx, str(out / o.data_path), o.status == FAILED))
+            o.documents = {f: f"reports/{stem}{FORMATS[f].suffix}" for f in formats}
+        targets = {f: str(out / path) for f, path in o.documents.items()}
+        plan.append((o.brief.scratch, targets, str(out / o.data_path), o.status == FAILED))
     return plan
 
 

@@ -1,4 +1,5 @@
-"""The final Word report in the national layout, filled into the reference document's styles."""
+"""The report as a .docx in the national layout (GB/T 9704), rendered from the outline into the
+reference document's styles."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import functools
 import io
 import re
 import zipfile
-from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -18,38 +17,17 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from . import docstyle, spec
-from .campaign import data_period, website_sentence
-from .expr import fmt_number
-from .files import write_atomic
-from .report import Report
-from .typeset import text_width
+from .. import spec
+from ..errors import StyleError
+from ..model.report import Report
+from ..outfile import write_atomic
+from . import docstyle, outline
 
 DRAFT_MARK = "草稿（未通过校验）"
 CELL_MARGIN_TWIPS = 40
-
-
-def date_text(date: dt.date) -> str:
-    """GB/T 9704 §7.3.5.4: Arabic digits, full year, no leading zeros."""
-    return f"{date.year}年{date.month}月{date.day}日"
-
-
-def paragraphs(text: str) -> list[str]:
-    """Alt+Enter lines become separate paragraphs; blank lines are dropped."""
-    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
-
-
-def signature_indents(signature: str, date: str) -> tuple[float, float]:
-    """GB/T 9704 §7.3.5.2 (no seal): signature 右空二字, the date starting two characters to its
-    right; when the date is the longer line, the date keeps 右空二字 and the signature moves left.
-    Returns the right indents of signature and date, in characters."""
-    sig, day = text_width(signature), text_width(date)
-    sign_right = 2.0
-    date_right = sign_right + sig - 2 - day
-    if date_right < 2:
-        date_right = 2.0
-        sign_right = date_right + day + 2 - sig
-    return sign_right, date_right
+ROLE_STYLES = {outline.ORGAN: docstyle.STYLE_TITLE, outline.TITLE: docstyle.STYLE_TITLE,
+               outline.BODY: docstyle.STYLE_BODY}
+HEADING_STYLES = {1: docstyle.STYLE_H1, 2: docstyle.STYLE_H2}
 
 
 class _Builder:
@@ -82,7 +60,9 @@ class _Builder:
             p.append(r)
         self._append(p)
 
-    def table(self, table: spec.Table, figure: Callable[[str], str]) -> None:
+    def table(self, block: outline.Table) -> None:
+        """One statutory table; a figure's cell holds its slot mark, filled per report."""
+        table = block.table
         size = docstyle.DENSE_TABLE_PT if table.n_cols >= 10 else docstyle.TABLE_PT
         doc_table = self.doc.add_table(rows=table.n_rows, cols=table.n_cols)
         self._append(doc_table._tbl)
@@ -100,20 +80,12 @@ class _Builder:
             for c, cell in enumerate(row.cells):
                 cell.width = widths[c]
         grid = [[rows[r].cells[c] for c in range(table.n_cols)] for r in range(table.n_rows)]
-        contents = [(lab.row, lab.col, lab.rows, lab.cols, lab.text,
-                     lab.col == 2 and table is spec.T3 and lab.cols == 1) for lab in table.labels]
-        contents += [(f.row, f.col, 1, f.cols, figure(f.code), False)
-                     for f in table.figures]
-        for row, col, nrows, ncols, text, left in contents:
-            cell = grid[row][col]
-            if nrows > 1 or ncols > 1:
-                cell = cell.merge(grid[row + nrows - 1][col + ncols - 1])
-            _cell_text(cell, text, size, left)
-
-
-def _figure_text(report: Report, code: str) -> str:
-    value = report.figures.get(code)
-    return fmt_number(value) if isinstance(value, Decimal) else "0"
+        for item in block.cells:
+            cell = grid[item.row][item.col]
+            if item.rows > 1 or item.cols > 1:
+                cell = cell.merge(grid[item.row + item.rows - 1][item.col + item.cols - 1])
+            text = f"{FIGURE_MARK}{item.code}{FIGURE_MARK}" if item.code else item.text
+            _cell_text(cell, text, size, item.align == "left")
 
 
 def _cell_text(cell, text: str, size: float, left: bool) -> None:
@@ -169,92 +141,101 @@ def _draft_headers(doc: DocumentObject) -> None:
 
 # ---------------------------------------------------------------- content
 
-#: Private-use characters mark the slots of a skeleton document; no clerk types them.
+#: Private-use characters mark the slots of a skeleton document; no clerk types them (outline
+#: removes them from every text).
 FIGURE_MARK, PARA_MARK = "\ue000", "\ue001"
 SENTINEL_TIME = dt.datetime(1999, 9, 9, 9, 9, 9)
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000-\ue00f]")
 _SIGN_TWIPS, _DATE_TWIPS = 9_990_001, 9_990_002
+SLOT_SIGNATURE, SLOT_DATE = "SIGNATURE", "DATE"
 
-
-def clean(text: str) -> str:
-    """Untrusted text made safe for XML (control characters and slot marks removed)."""
-    return _INVALID_XML.sub("", text)
+#: The outline with its report-specific text taken out: what a skeleton is built from.
+Shape = tuple[tuple[object, ...], ...]
 
 
 def _slot(name: str) -> str:
     return f"{PARA_MARK}{name}{PARA_MARK}"
 
 
-def _assemble(b: _Builder, figure: Callable[[str], str], slot: Callable[[str], str]) -> None:
-    """The report's order (national layout); ``slot`` names every report-specific paragraph."""
-    b.para(slot("ORGAN"), docstyle.STYLE_TITLE)
-    b.para(slot("TITLE"), docstyle.STYLE_TITLE)
-    b.para(slot("TEXT_PREAMBLE"), docstyle.STYLE_BODY)
-    for part in spec.PARTS:
-        b.para(part.heading, docstyle.STYLE_H1)
-        if part.table is not None:
-            b.table(part.table, figure)
-            continue
-        for fld in spec.TEXT_FIELDS:
-            if fld.part == part.heading:
-                if fld.heading:
-                    b.para(fld.heading, docstyle.STYLE_H2)
-                b.para(slot(fld.code), docstyle.STYLE_BODY)
-    b.para(slot("PERIOD"), docstyle.STYLE_BODY)
-    b.para("", docstyle.STYLE_BODY)
-    b.para(slot("SIGNATURE"), docstyle.STYLE_SIGN, right_twips=_SIGN_TWIPS)
-    b.para(slot("DATE"), docstyle.STYLE_SIGN, right_twips=_DATE_TWIPS)
+def shape_of(blocks: tuple[outline.Block, ...]) -> Shape:
+    """Consecutive paragraphs of one slot become one slot; tables and headings stay as they are."""
+    shape: list[tuple[object, ...]] = []
+    for block in blocks:
+        if isinstance(block, outline.Paragraph):
+            if not (shape and shape[-1][:2] == ("slot", block.slot)):
+                shape.append(("slot", block.slot, block.role))
+        elif isinstance(block, outline.Heading):
+            shape.append(("heading", block.level, block.text))
+        elif isinstance(block, outline.Table):
+            shape.append(("table", block.table.key))
+        else:
+            shape.append(("signature",))
+    return tuple(shape)
 
 
-def _lines(report: Report) -> dict[str, list[str]]:
-    """Every paragraph slot's lines for one report (an empty list drops the paragraph)."""
-    title = report.display_title
-    lines = {
-        "ORGAN": [report.unit] if report.unit and report.unit not in title else [],
-        "TITLE": [title],
-        "PERIOD": [data_period(report.year) + website_sentence(report.website)],
-        "SIGNATURE": [report.unit],
-        "DATE": [date_text(report.date)] if report.date else [""],
-    }
-    for fld in spec.TEXT_FIELDS:
-        lines[fld.code] = paragraphs(report.texts.get(fld.code, ""))
-    return {k: [clean(line) for line in v] for k, v in lines.items()}
+def _assemble(b: _Builder, shape: Shape) -> None:
+    tables = {t.key: t for t in spec.TABLES}
+    for entry in shape:
+        kind = entry[0]
+        if kind == "slot":
+            b.para(_slot(str(entry[1])), ROLE_STYLES[str(entry[2])])
+        elif kind == "heading":
+            b.para(str(entry[2]), HEADING_STYLES[int(entry[1])])  # type: ignore[call-overload]
+        elif kind == "table":
+            b.table(outline.table_block(tables[str(entry[1])], _NO_FIGURES))
+        else:
+            b.para("", docstyle.STYLE_BODY)  # GB/T 9704: 正文下空一行 before the signature
+            b.para(_slot(SLOT_SIGNATURE), docstyle.STYLE_SIGN, right_twips=_SIGN_TWIPS)
+            b.para(_slot(SLOT_DATE), docstyle.STYLE_SIGN, right_twips=_DATE_TWIPS)
+
+
+_NO_FIGURES = Report(unit="", year=2000)
 
 
 class Skeleton:
     """A styled document with every table, label and heading in place and marked slots, built
-    once with python-docx; each report is then a few string substitutions and one zip write."""
+    once per outline shape with python-docx; each report is then a few string substitutions
+    and one zip write."""
 
-    def __init__(self, draft: bool, reference: bytes | None, fonts: docstyle.Fonts | None):
+    def __init__(self, shape: Shape, draft: bool, reference: bytes | None,
+                 fonts: docstyle.Fonts | None):
         doc = Document(io.BytesIO(reference or docstyle.reference_bytes()))
         if fonts is not None:
             docstyle.apply_styles(doc, fonts)
-        _assemble(_Builder(doc), lambda code: f"{FIGURE_MARK}{code}{FIGURE_MARK}", _slot)
+        _assemble(_Builder(doc), shape)
         if draft:
             _draft_headers(doc)
-        docstyle.fix_properties(doc, _slot("TITLE"), SENTINEL_TIME)
+        docstyle.fix_properties(doc, _slot(outline.SLOT_TITLE), SENTINEL_TIME)
         buf = io.BytesIO()
         doc.save(buf)
         with zipfile.ZipFile(buf) as zf:
             self.members = [(info.filename, zf.read(info)) for info in zf.infolist()]
         self.document = dict(self.members)["word/document.xml"].decode("utf-8")
         self.core = dict(self.members)["docProps/core.xml"].decode("utf-8")
-        self.paragraphs = {m.group(2): (m.group(1), m.group(3)) for m in _PARA.finditer(self.document)}
 
-    def fill(self, report: Report) -> bytes:
-        lines = _lines(report)
+    def fill(self, report: Report, blocks: tuple[outline.Block, ...]) -> bytes:
+        lines: dict[str, list[str]] = {}
+        figures: dict[str, str] = {}
+        signature = outline.Signature("", "", 2.0, 2.0)
+        for block in blocks:
+            if isinstance(block, outline.Paragraph):
+                lines.setdefault(block.slot, []).append(block.text)
+            elif isinstance(block, outline.Table):
+                figures.update((c.code, c.text) for c in block.cells if c.code)
+            elif isinstance(block, outline.Signature):
+                signature = block
+        lines[SLOT_SIGNATURE], lines[SLOT_DATE] = [signature.organ], [signature.date]
 
         def para(match: re.Match[str]) -> str:
             head, tail = match.group(1), match.group(3)
-            return "".join(head + escape(line) + tail for line in lines[match.group(2)])
+            return "".join(head + escape(line) + tail for line in lines.get(match.group(2), []))
 
         body = _PARA.sub(para, self.document)
-        body = _FIGURE.sub(lambda m: _figure_text(report, m.group(1)), body)
-        sign, day = signature_indents(report.unit, lines["DATE"][0] or "2000年1月1日")
-        body = body.replace(f'w:right="{_SIGN_TWIPS}"', f'w:right="{_twips(sign)}"')
-        body = body.replace(f'w:right="{_DATE_TWIPS}"', f'w:right="{_twips(day)}"')
+        body = _FIGURE.sub(lambda m: figures.get(m.group(1), "0"), body)
+        body = body.replace(f'w:right="{_SIGN_TWIPS}"', f'w:right="{_twips(signature.organ_indent)}"')
+        body = body.replace(f'w:right="{_DATE_TWIPS}"', f'w:right="{_twips(signature.date_indent)}"')
         when = dt.datetime.combine(report.date or dt.date(report.year + 1, 1, 1), dt.time())
-        core = self.core.replace(_slot("TITLE"), escape(lines["TITLE"][0])).replace(
+        title = lines.get(outline.SLOT_TITLE, [""])[0]
+        core = self.core.replace(_slot(outline.SLOT_TITLE), escape(title)).replace(
             SENTINEL_TIME.strftime("%Y-%m-%dT%H:%M:%SZ"), when.strftime("%Y-%m-%dT%H:%M:%SZ"))
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -277,15 +258,23 @@ def _twips(chars: float) -> int:
     return int(chars * docstyle.BODY_PT * 20)
 
 
-@functools.lru_cache(maxsize=8)
-def _skeleton(draft: bool, reference: bytes | None, fonts: docstyle.Fonts | None) -> Skeleton:
-    return Skeleton(draft, reference, fonts)
+@functools.lru_cache(maxsize=32)
+def _skeleton(shape: Shape, draft: bool, reference: bytes | None,
+              fonts: docstyle.Fonts | None) -> Skeleton:
+    return Skeleton(shape, draft, reference, fonts)
 
 
 def render_bytes(report: Report, *, draft: bool = False, reference: bytes | None = None,
                  fonts: docstyle.Fonts | None = None) -> bytes:
     """The report as the bytes of a .docx (same input, same bytes)."""
-    return _skeleton(draft, reference, fonts).fill(report)
+    blocks = outline.outline(report)
+    try:
+        skeleton = _skeleton(shape_of(blocks), draft, reference, fonts)
+    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
+        if reference is None:
+            raise
+        raise StyleError(f"样式文档无法使用（{exc}），请换用 nianbao 生成的样式文档修改后再试") from exc
+    return skeleton.fill(report, blocks)
 
 
 def render(report: Report, target: Path, **options) -> None:

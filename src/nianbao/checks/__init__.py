@@ -1,0 +1,23 @@
+"""Every declared rule over a reading; findings are data, placed by the source's locator."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..model.report import Report
+from . import arithmetic, cross_year, dates, domain, text  # noqa: F401 - they register their rules
+from .findings import CheckResult, place, sort_findings
+from .registry import Context, run
+
+if TYPE_CHECKING:  # sources import findings from this package; a type is all that is needed here
+    from ..sources.base import Reading
+
+
+def check_reading(reading: Reading, file: str, previous: Report | None = None) -> CheckResult:
+    """The reading's own findings and every rule's, placed in the source and sorted."""
+    context = Context(reading.report, reading.unreadable, reading.date_unreadable, previous)
+    findings = [place(f, reading.locator) for f in (*reading.findings, *run(context))]
+    return CheckResult(file, reading.report.unit, reading.report.year, sort_findings(findings))
+
+
+__all__ = ["CheckResult", "Context", "check_reading"]

@@ -1,0 +1,1 @@
+"""What is made from a report: the format-neutral outline and the renderers that consume it."""

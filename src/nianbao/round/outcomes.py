@@ -1,0 +1,87 @@
+"""What a round produced, as data: per file, per unit, and the round as a whole. Shared by
+``batch`` (which makes them) and ``summary`` (which writes them), without a cycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import spec
+from ..checks.findings import CheckResult
+from ..model import jsonform
+from ..model.report import Report
+
+PASSED, WARNED, FAILED, UNREADABLE, MISSING = "通过", "有提示", "有错误", "无法读取", "未提交"
+WRONG_YEAR = "有错误（年度不符）"
+SUPERSEDED = "重复提交（已被较新文件取代）"
+
+
+#: The figures 汇总.xlsx shows per unit (表三 一/二/（七）/四 总计, 表四 totals, 表二).
+KEY_CODES = (
+    *(f"T3_{r}_TOTAL" for r in ("NEW", "CARRIED_IN", "TOTAL", "CARRIED_FORWARD")),
+    *(f"T4_{g}_TOTAL" for g, _ in spec.T4_GROUPS),
+    *(f.code for f in spec.T2.figures),
+)
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What the main process keeps of a report: identity and key figures (memory stays flat);
+    the full model waits in a scratch JSON file until its outputs are written."""
+
+    unit: str
+    year: int
+    level: str
+    figures: dict
+    scratch: str
+
+    @classmethod
+    def of(cls, report: Report, scratch: Path) -> Brief:
+        scratch.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_text(jsonform.dumps(report), encoding="utf-8")  # private temp space
+        return cls(report.unit, report.year, report.level,
+                   {c: report.figure(c) for c in KEY_CODES}, str(scratch))
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one returned file."""
+
+    file: str
+    result: CheckResult
+    brief: Brief | None = None
+    saved: str = ""
+    status: str = ""
+    note: str = ""
+    documents: dict[str, str] = field(default_factory=dict)  # format → path under OUT
+    data_path: str = ""
+
+    @property
+    def document(self) -> str:
+        """The first rendered document's path (the .docx), or empty."""
+        return next(iter(self.documents.values()), "")
+
+
+@dataclass
+class UnitRow:
+    unit: str
+    level: str = ""
+    status: str = MISSING
+    outcome: FileOutcome | None = None
+    note: str = ""
+    contact: str = ""
+    phone: str = ""
+
+
+@dataclass
+class BatchResult:
+    year: int | None
+    rows: list[UnitRow] = field(default_factory=list)
+    files: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if not self.files or all(f.brief is None for f in self.files):
+            return 3
+        bad = {FAILED, UNREADABLE, MISSING, WRONG_YEAR}
+        return 1 if any(r.status in bad for r in self.rows) else 0

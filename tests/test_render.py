@@ -27,20 +27,23 @@ def parse(data: bytes):
 
 
 def assert_tables_match(doc, report):
+    """Every label, merge and figure of the three tables, cell by cell (each grid read once)."""
     assert len(doc.tables) == len(spec.TABLES)
     for table, dtable in zip(spec.TABLES, doc.tables, strict=False):
         assert len(dtable.rows) == table.n_rows and len(dtable.columns) == table.n_cols
+        flat = dtable._cells  # python-docx rebuilds this list on every Table.cell() call
+        grid = [flat[r * table.n_cols:(r + 1) * table.n_cols] for r in range(table.n_rows)]
         for lab in table.labels:
-            cell = dtable.cell(lab.row, lab.col)
+            cell = grid[lab.row][lab.col]
             assert cell.text == lab.text
-            last = dtable.cell(lab.row + lab.rows - 1, lab.col + lab.cols - 1)
+            last = grid[lab.row + lab.rows - 1][lab.col + lab.cols - 1]
             assert last._tc is cell._tc, (table.name, lab.text)  # merged region
             if lab.cols == 1 and lab.col + 1 < table.n_cols:
-                assert dtable.cell(lab.row, lab.col + 1)._tc is not cell._tc
+                assert grid[lab.row][lab.col + 1]._tc is not cell._tc
         for fig in table.figures:
-            cell = dtable.cell(fig.row, fig.col)
+            cell = grid[fig.row][fig.col]
             assert cell.text == fmt_number(report.figures[fig.code]), fig.code
-            assert dtable.cell(fig.row, fig.col + fig.cols - 1)._tc is cell._tc
+            assert grid[fig.row][fig.col + fig.cols - 1]._tc is cell._tc
 
 
 def test_sample_tables_are_the_national_tables(sample_report):
@@ -209,3 +212,57 @@ def test_render_from_the_report_json(sample_report, tmp_path):
     result = CliRunner().invoke(cli, ["render", str(src), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert_tables_match(Document(out), sample_report)
+
+
+def _expected_sequence(blocks):
+    """What the outline says the document holds, as (kind, style, text) in order."""
+    styles = {outline.ORGAN: "Title", outline.TITLE: "Title", outline.BODY: "Normal"}
+    seq = []
+    for block in blocks:
+        if isinstance(block, outline.Paragraph):
+            seq.append(("p", styles[block.role], block.text))
+        elif isinstance(block, outline.Heading):
+            seq.append(("p", f"Heading{block.level}", block.text))
+        elif isinstance(block, outline.Table):
+            seq.append(("table", block.table.name, ""))
+        else:
+            seq += [("p", "Normal", ""), ("p", "Signature", block.organ),
+                    ("p", "Signature", block.date)]
+    return seq
+
+
+def _document_sequence(doc):
+    """The body's paragraphs and tables in document order."""
+    seq = []
+    names = iter(t.name for t in spec.TABLES)
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            p = next(p for p in doc.paragraphs if p._p is child)
+            seq.append(("p", p.style.style_id, p.text))
+        elif child.tag == qn("w:tbl"):
+            seq.append(("table", next(names), ""))
+    return seq
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 10_000), st.lists(st.sampled_from(["一是问题。", "二是改进。", "", "（一）小标题"]),
+                                        max_size=4))
+def test_the_outline_drives_the_document(sample_report, seed, problems):
+    import dataclasses
+
+    report = dataclasses.replace(consistent(sample_report, seed),
+                                 texts={**sample_report.texts, "TEXT_PROBLEMS": "\n".join(problems)})
+    blocks = outline.outline(report)
+    doc = parse(render.render_bytes(report))
+    assert _document_sequence(doc) == _expected_sequence(blocks)
+    cells = [c for b in blocks if isinstance(b, outline.Table) for c in b.cells if c.code]
+    assert len(cells) == len(spec.FIGURES)
+
+
+def test_a_title_that_names_the_organ_has_no_organ_line(sample_report):
+    import dataclasses
+
+    named = dataclasses.replace(sample_report, title="井研县高凤镇人民政府2024年政府信息公开工作年度报告")
+    blocks = outline.outline(named)
+    assert [b.role for b in blocks if isinstance(b, outline.Paragraph)][0] == outline.TITLE
+    assert _document_sequence(parse(render.render_bytes(named))) == _expected_sequence(blocks)

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from nianbao import spec
+from nianbao import sources, spec
+from nianbao.checks import registry
 from nianbao.api import validate
 from nianbao.checks import check_reading
 from nianbao.model.report import Report
 from nianbao.sources.base import Reading
+from nianbao.sources.workbook import locate
 from nianbao.workbook.fill import fill_bytes
 from rule_cases import CASES, Case
 
@@ -35,9 +37,9 @@ def _previous(base: Report, case: Case) -> Report | None:
                                **case.previous_meta).with_totals()
 
 
-def codes_for(case: Case, base: Report, template: bytes, tmp_path) -> set[str]:
+def findings_for(case: Case, base: Report, template: bytes, tmp_path):
     if case.raw is None:
-        result = check_reading(Reading(_report(base, case)), "case", _previous(base, case))
+        result = check_reading(Reading(_report(base, case), locator=locate), "case", _previous(base, case))
     else:
         data = fill_bytes(template, base, case.raw)
         if case.mutate:
@@ -46,16 +48,46 @@ def codes_for(case: Case, base: Report, template: bytes, tmp_path) -> set[str]:
         path.write_bytes(data)
         result = validate(path)
         assert not result.problem, result.problem
-    return {f.code for f in result.findings}
+    return result.findings
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.rule}-{c.name}")
 def test_rule_case(case, sample_report, sample_template, tmp_path):
-    codes = codes_for(case, sample_report, sample_template, tmp_path)
-    if case.fails:
-        assert case.rule in codes
-    else:
-        assert case.rule not in codes
+    findings = findings_for(case, sample_report, sample_template, tmp_path)
+    mine = [f for f in findings if f.code == case.rule]
+    if not case.fails:
+        assert mine == []
+        return
+    assert mine, [f.code for f in findings]
+    cells = tuple(dict.fromkeys(c for f in mine for c in f.cells))
+    assert cells == case.cells, cells
+    for f in mine:
+        assert f.message.endswith(spec.RULES[case.rule].fix)
+        assert all(c in f.message for c in f.cells[:4])
+
+
+#: Rules about the file as a whole: their findings name no cell.
+FILE_LEVEL = ("META_MISSING", "TEMPLATE_OUTDATED", "TEMPLATE_ALTERED", "PREVIOUS_UNIT")
+
+
+def test_every_failing_case_names_its_cells():
+    for case in CASES:
+        if case.fails and case.rule not in FILE_LEVEL:
+            assert case.cells, case.name
+
+
+def test_every_declared_rule_has_one_implementation_and_no_implementation_is_undeclared():
+    registered = set(registry.registered())
+    emitted = set().union(*(s.emits for s in sources.SOURCES))
+    assert registered | emitted == set(spec.RULES)
+    assert not registered & emitted
+
+
+def test_a_rule_must_be_declared_before_it_is_registered():
+    with pytest.raises(LookupError, match="not declared"):
+        registry.rule("NO_SUCH_RULE")(lambda context: [])
+    with pytest.raises(LookupError, match="twice"):
+        registry.rule("TEXT_EMPTY")(lambda context: [])
 
 
 def test_every_rule_has_a_passing_and_a_failing_case():

@@ -8,9 +8,8 @@ from decimal import Decimal
 import pytest
 
 from nianbao import sources, spec
-from nianbao.checks import registry
 from nianbao.api import validate
-from nianbao.checks import check_reading
+from nianbao.checks import check_reading, registry
 from nianbao.model.report import Report
 from nianbao.sources.base import Reading
 from nianbao.sources.workbook import locate

@@ -4,6 +4,7 @@ the report's order and its own sentences. Every renderer (docx, html, text) cons
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -137,13 +138,18 @@ def figure_text(report: Report, code: str) -> str:
     return fmt_number(value) if isinstance(value, Decimal) else "0"
 
 
+@functools.cache
+def _label_cells(table: spec.Table) -> tuple[Cell, ...]:
+    return tuple(Cell(lab.row, lab.col, lab.rows, lab.cols, lab.text,
+                      "left" if table is spec.T3 and lab.col == 2 and lab.cols == 1 else "center",
+                      header=lab.row < table.header_rows) for lab in table.labels)
+
+
 def table_block(table: spec.Table, report: Report) -> Table:
-    cells = [Cell(lab.row, lab.col, lab.rows, lab.cols, lab.text,
-                  "left" if table is spec.T3 and lab.col == 2 and lab.cols == 1 else "center",
-                  header=lab.row < table.header_rows) for lab in table.labels]
-    cells += [Cell(f.row, f.col, 1, f.cols, figure_text(report, f.code), code=f.code)
-              for f in table.figures]
-    return Table(table, tuple(cells))
+    """The table's labels (the same for every report) and the report's figures."""
+    figures = tuple(Cell(f.row, f.col, 1, f.cols, figure_text(report, f.code), code=f.code)
+                    for f in table.figures)
+    return Table(table, _label_cells(table) + figures)
 
 
 def _texts(report: Report, code: str) -> list[Paragraph]:

@@ -11,6 +11,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,7 +22,8 @@ from lxml import etree
 from openpyxl.formula.translate import Translator
 
 from ..errors import FileProblem, problem
-from ..model.values import fmt_number
+from ..model.values import fmt_number, stored_number
+from ..spec.expr import column_letter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -100,12 +102,12 @@ def _classify_ole(path: Path) -> FileProblem:
 def check_members(zf: zipfile.ZipFile) -> None:
     """Zip-bomb and type checks from the declared sizes (CPython stops inflating at them)."""
     infos = zf.infolist()
-    names = {i.filename for i in infos}
+    names = {i.filename.lower() for i in infos}
     if "mimetype" in names and "content.xml" in names:
         raise problem("ODS")
-    if any(n.endswith("vbaProject.bin") for n in names):
+    if any(n.endswith("vbaproject.bin") for n in names):
         raise problem("MACRO")
-    if "[Content_Types].xml" not in names or "_rels/.rels" not in names:
+    if "[content_types].xml" not in names or "_rels/.rels" not in names:
         raise problem("NOT_EXCEL")
     if len(infos) > MAX_MEMBERS:
         raise problem("BOMB", f"{len(infos)} 个部件")
@@ -134,8 +136,8 @@ def read(path: Path) -> Workbook:
         raise
     except zipfile.BadZipFile as exc:
         raise problem("TRUNCATED") from exc
-    except (etree.XMLSyntaxError, KeyError, ValueError, InvalidOperation, EOFError, zipfile.LargeZipFile,
-            NotImplementedError, RuntimeError) as exc:
+    except (etree.XMLSyntaxError, KeyError, ValueError, IndexError, InvalidOperation, EOFError,
+            zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error) as exc:
         raise problem("CORRUPT", type(exc).__name__) from exc
     except OSError as exc:
         raise problem("UNREADABLE", exc.strerror or str(exc)) from exc
@@ -151,9 +153,24 @@ def read_bytes(data: bytes) -> Workbook:
     return _read_zip(io.BytesIO(data))
 
 
-def _parse(zf: zipfile.ZipFile, name: str, data: bytes | None = None) -> Element:
+class Package:
+    """The zip's parts by name; part names are case-insensitive (ECMA-376 Part 2, §9.1.1.1),
+    so ``xl/SharedStrings.xml`` is the shared strings part, as Excel and LibreOffice read it."""
+
+    def __init__(self, zf: zipfile.ZipFile) -> None:
+        self.zf = zf
+        self.names = {info.filename.lower(): info.filename for info in zf.infolist()}
+
+    def __contains__(self, name: str) -> bool:
+        return bool(name) and name.lower() in self.names
+
+    def read(self, name: str) -> bytes:
+        return self.zf.read(self.names[name.lower()])
+
+
+def _parse(pkg: Package, name: str, data: bytes | None = None) -> Element:
     """One part, parsed safely: a DOCTYPE (the carrier of entity bombs and XXE) is refused."""
-    root = etree.fromstring(zf.read(name) if data is None else data, _PARSER)
+    root = etree.fromstring(pkg.read(name) if data is None else data, _PARSER)
     if root.getroottree().docinfo.doctype:
         raise problem("UNSAFE_XML", name)
     return root
@@ -162,20 +179,20 @@ def _parse(zf: zipfile.ZipFile, name: str, data: bytes | None = None) -> Element
 def _read_zip(fh: IO[bytes]) -> Workbook:
     with zipfile.ZipFile(fh) as zf:
         check_members(zf)
-        members = set(zf.namelist())
-        package = _relationships(zf, "_rels/.rels", "")
+        pkg = Package(zf)
+        package = _relationships(pkg, "_rels/.rels", "")
         book_path = _typed(package, "/officeDocument")
-        if book_path not in members:
+        if book_path not in pkg:
             raise problem("NOT_EXCEL")
         wb = Workbook()
-        root = _parse(zf, book_path)
+        root = _parse(pkg, book_path)
         if root.tag.startswith(STRICT_NS):
             raise problem("STRICT")
         pr = root.find(f"{NS}workbookPr")
         wb.date1904 = pr is not None and pr.get("date1904") in ("1", "true")
         folder, base = posixpath.split(book_path)
         rels = f"{folder}/_rels/{base}.rels"
-        targets = _relationships(zf, rels, folder) if rels in members else {}
+        targets = _relationships(pkg, rels, folder) if rels in pkg else {}
         sheet_paths = []
         for sh in root.iter(f"{NS}sheet"):
             name = sh.get("name", "")
@@ -187,20 +204,20 @@ def _read_zip(fh: IO[bytes]) -> Workbook:
                 if dest:
                     wb.names[dn.get("name", "")] = dest
         strings_path = _typed(targets, "/sharedStrings")
-        strings = _shared_strings(zf, strings_path) if strings_path in members else []
+        strings = _shared_strings(pkg, strings_path) if strings_path in pkg else []
         budget = [MAX_CELLS]
         for name, target in sheet_paths:
-            if target in members:
-                wb.cells[name] = _sheet(zf, target, strings, budget)
+            if target in pkg:
+                wb.cells[name] = _sheet(pkg, target, strings, budget)
         custom, core = _typed(package, "/custom-properties"), _typed(package, "/core-properties")
-        if custom in members:
-            wb.properties = _custom(_parse(zf, custom))
-        if core in members:
-            wb.modified = _modified(_parse(zf, core))
+        if custom in pkg:
+            wb.properties = _custom(_parse(pkg, custom))
+        if core in pkg:
+            wb.modified = _modified(_parse(pkg, core))
         return wb
 
 
-def _relationships(zf: zipfile.ZipFile, name: str, base: str) -> dict[str, tuple[str, str]]:
+def _relationships(zf: Package, name: str, base: str) -> dict[str, tuple[str, str]]:
     """Relationship id → (part path inside the zip, relationship type)."""
     rels = {}
     for rel in _parse(zf, name).iter(f"{PKG_REL}Relationship"):
@@ -227,35 +244,50 @@ def _destination(text: str) -> tuple[str, str] | None:
     return sheet, f"{match.group(3)}{match.group(4)}"
 
 
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape(text: str) -> str:
+    """Excel's ``_xHHHH_`` escapes (ST_Xstring) decoded in one pass: ``_x000D_`` is a carriage
+    return, ``_x005F_x0041_`` the literal text ``_x0041_``; a surrogate pair becomes its
+    character and a lone surrogate U+FFFD."""
+    if "_x" not in text:
+        return text
+    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _text_of(si: Element) -> str:
+    """A string item's text: its own ``<t>``, or its rich-text runs; phonetic runs left out."""
     direct = si.find(f"{NS}t")
     if direct is not None:
-        return direct.text or ""
-    return "".join(t.text or "" for r in si.iter(f"{NS}r") for t in r.iter(f"{NS}t"))
+        return unescape(direct.text or "")
+    return unescape("".join(t.text or "" for r in si.iter(f"{NS}r") for t in r.iter(f"{NS}t")))
 
 
-def _shared_strings(zf: zipfile.ZipFile, path: str) -> list[str]:
+def _shared_strings(zf: Package, path: str) -> list[str]:
     return [_text_of(si) for si in _parse(zf, path).iter(f"{NS}si")]
 
 
 _A1 = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
-def _sheet(zf: zipfile.ZipFile, name: str, strings: list[str], budget: list[int]
+def column_index(letters: str) -> int:
+    """Spreadsheet letters → 0-based column index (A → 0, AA → 26)."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _sheet(zf: Package, name: str, strings: list[str], budget: list[int]
            ) -> dict[str, RawCell]:
+    """The cells that hold something. Work is bounded by those cells (MAX_ROWS, MAX_CELLS),
+    not by row elements: thousands of formatted empty rows cost nothing."""
     cells: dict[str, RawCell] = {}
     shared: dict[str, tuple[str, str]] = {}
-    data = zf.read(name)
-    if data.count(b"<row") > MAX_ROWS:
-        raise problem("TOO_MANY_ROWS")
-    for el in _parse(zf, name, data).iter(f"{NS}c"):
-        if not len(el):
-            continue  # a styled blank cell: no value, no formula
-        ref = el.get("r", "")
-        match = _A1.match(ref)
-        if not match:
-            continue
-        if int(match.group(2)) > MAX_ROWS:
+    for ref, row_number, el in _filled(_parse(zf, name)):
+        if row_number > MAX_ROWS:
             raise problem("TOO_MANY_ROWS")
         budget[0] -= 1
         if budget[0] < 0:
@@ -266,7 +298,31 @@ def _sheet(zf: zipfile.ZipFile, name: str, strings: list[str], budget: list[int]
     return cells
 
 
-_F, _V, _IS = f"{NS}f", f"{NS}v", f"{NS}is"
+def _filled(root: Element):
+    """(A1, row number, element) of every cell with a value or formula. A cell or row without
+    ``r`` (allowed, and written by some generators) takes the next position."""
+    row_number = 0
+    for row in root.iter(_ROW):
+        given = row.get("r")
+        row_number = int(given) if given and given.isdigit() else row_number + 1
+        last, skipped = "", 0  # the last cell that had its address, and how many followed it
+        for el in row.iter(_C):
+            ref = el.get("r")
+            if ref is None:
+                skipped += 1
+            else:
+                last, skipped = ref, 0
+            if not len(el):  # a styled blank cell has no value and no formula
+                continue
+            match = _A1.match(last) if last else None
+            if ref is not None and match and int(match.group(2)) == row_number:
+                yield ref, row_number, el
+                continue
+            col = column_index(match.group(1)) + skipped if match else skipped - 1
+            yield f"{column_letter(col)}{row_number}", row_number, el
+
+
+_F, _V, _IS, _ROW, _C = f"{NS}f", f"{NS}v", f"{NS}is", f"{NS}row", f"{NS}c"
 
 
 def _cell(el: Element, ref: str, strings: list[str], shared: dict) -> RawCell | None:
@@ -287,15 +343,20 @@ def _cell(el: Element, ref: str, strings: list[str], shared: dict) -> RawCell | 
     elif raw is None or raw == "":
         value = None
     elif kind == "s":
-        value = strings[int(raw)]
-    elif kind in ("str", "d"):
+        index = int(raw)
+        if not 0 <= index < len(strings):
+            raise problem("CORRUPT", f"{ref} 引用了不存在的共享字符串 {index}")
+        value = strings[index]
+    elif kind == "str":
+        value = unescape(raw)
+    elif kind == "d":
         value = raw
     elif kind == "b":
         value = raw in ("1", "true")
     elif kind == "e":
         return RawCell(raw, formula, error=True)
     else:
-        value = _number(raw)
+        value = stored_number(raw)
     if value is None and formula is None:
         return None
     return RawCell(value, formula)
@@ -313,13 +374,6 @@ def _formula(f: Element, ref: str, shared: dict[str, tuple[str, str]]) -> str | 
             return Translator("=" + text, origin=origin).translate_formula(ref)
         return None
     return "=" + f.text if f.text else None
-
-
-def _number(text: str) -> Decimal:
-    number = Decimal(text.strip())
-    if not number.is_finite():
-        raise InvalidOperation(text)
-    return number
 
 
 def _custom(root: Element) -> dict[str, str]:

@@ -10,47 +10,59 @@ from decimal import Decimal
 from .. import spec
 from ..model.report import Report
 from ..model.values import fmt_number
+from . import narrative
 from .findings import Finding, make
 from .registry import Context, rule
 
-_RECEIVED = re.compile(r"(?:新收|收到|受理|接到)([^。；;，,\d]{0,24}?)申请[^。；;，,\d]{0,8}?(\d+)\s*[件个条]")
-_CARRIED_IN = re.compile(r"上年(?:度)?结转[^。；;\d]{0,16}?(\d+)\s*[件个条]")
-_CARRIED_FORWARD = re.compile(r"结转(?:至)?下(?:一)?年度[^。；;\d]{0,12}?(\d+)\s*[件个条]")
-_REVIEW = re.compile(r"行政复议[^。；;\d]{0,10}?(\d+)\s*[件起宗个]")
-_SUIT = re.compile(r"行政诉讼[^。；;\d]{0,10}?(\d+)\s*[件起宗个]")
-_NONE_RECEIVED = re.compile(r"(?:未|没有)(?:收到|接到|受理)([^。；;]{0,24}?)申请")
+#: Common surnames: 张某某 is how published texts anonymise a person, not a blank.
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+            "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
+            "郝龚邵万钱严覃武戴莫孔向汤")
+
+#: A blank left to be filled, not a word inside a sentence (有待补充完善 and 待填写的事项 are
+#: ordinary wording; …… is ordinary punctuation). Matched after NFKC (ＸＸ → XX, ＿ → _).
+PLACEHOLDERS = (
+    ("XX", re.compile(r"(?<![A-Za-z])[Xx×]{2,}(?![A-Za-z])")),
+    ("X", re.compile(r"(?<![A-Za-z])[Xx×](?=\s*[年月日号时件条个次项名人份万元%])")),
+    ("某某", re.compile(rf"(?<![{SURNAMES}])某某")),
+    ("【】", re.compile(r"[【\[(]\s*[)\]】]|【[^】]{0,20}?(?:填写|补充|待定)[^】]{0,20}】")),
+    ("__", re.compile(r"_{2,}")),
+    ("待补充", re.compile(r"[(\[【]\s*(?:待补充|待填写|待定|请填写|此处填写)[^)\]】]{0,20}[)\]】]")),
+)
+_WHOLE = re.compile(r"^(?:待补充|待填写|待定|请填写|此处填写)?$")
+_INVISIBLE = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+_PUNCTUATION = {"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"}
 
 
-def _narrative(report: Report) -> str:
-    return unicodedata.normalize("NFKC", "\n".join(report.texts.get(c, "")
-                                                   for c in spec.NARRATIVE_CODES))
+def visible(text: str) -> str:
+    """The text without spaces, line breaks and invisible characters (zero-width space, BOM)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
 
 
-def _stated(pattern: re.Pattern[str], text: str, skip_review: bool = False) -> list[int]:
-    found = []
-    for match in pattern.finditer(text):
-        if skip_review and ("复议" in match.group(1) or "诉讼" in match.group(1)):
-            continue
-        found.append(int(match.group(match.lastindex or 1)))
+def placeholders(text: str) -> list[str]:
+    """The placeholders left in ``text`` (what a clerk was meant to replace), in order."""
+    body = unicodedata.normalize("NFKC", text)
+    found = [name for name, pattern in PLACEHOLDERS if pattern.search(body)]
+    words = "".join(ch for ch in visible(body) if unicodedata.category(ch) not in _PUNCTUATION)
+    if visible(body) and _WHOLE.match(words):
+        found.append(visible(body) if words else "只有标点")
     return found
-
 
 
 @rule("TEXT_EMPTY")
 def text_empty(context: Context) -> list[Finding]:
     """A section of only spaces fails; the published text passes."""
     return [make("TEXT_EMPTY", "未填写", codes=(fld.code,), where=fld.label)
-            for fld in spec.TEXT_FIELDS if not context.report.texts.get(fld.code, "").strip()]
+            for fld in spec.TEXT_FIELDS if not visible(context.report.texts.get(fld.code, ""))]
 
 
 @rule("TEXT_PLACEHOLDER")
 def text_placeholder(context: Context) -> list[Finding]:
-    """“全年公开信息XX条” fails; the published text passes."""
+    """“全年公开信息XX条”, “X月X日”, “【】” fail; “有待补充完善” and the published text pass."""
     findings = []
     for fld in spec.TEXT_FIELDS:
-        body = context.report.texts.get(fld.code, "").strip()
-        marks = [p for p in spec.PLACEHOLDERS if p in body]
-        if body and marks:
+        marks = placeholders(context.report.texts.get(fld.code, ""))
+        if marks:
             findings.append(make("TEXT_PLACEHOLDER", f"含有“{'”“'.join(marks)}”",
                                  codes=(fld.code,), where=fld.label))
     return findings
@@ -66,40 +78,48 @@ def fee_not_stated(context: Context) -> list[Finding]:
                  where=spec.PART_OTHER)]
 
 
+def _narrative(report: Report) -> str:
+    return "\n".join(report.texts.get(c, "") for c in spec.NARRATIVE_CODES)
+
+
+#: What a claim is compared with: (table figure codes summed, how the message names it).
+def _actual(report: Report, claim: narrative.Claim) -> tuple[Decimal, tuple[str, ...], str]:
+    if claim.what in (narrative.REVIEW, narrative.SUIT):
+        groups = ("REVIEW",) if claim.what == narrative.REVIEW else ("SUIT_DIRECT",
+                                                                     "SUIT_AFTER_REVIEW")
+        column = claim.column or "TOTAL"
+        codes = tuple(f"T4_{g}_{column}" for g in groups)
+        name = "行政复议" if claim.what == narrative.REVIEW else "行政诉讼"
+        label = dict(spec.T4_COLUMNS)[column]
+        return (sum((report.figure(c) for c in codes), Decimal(0)), codes,
+                name + ("" if column == "TOTAL" else label))
+    row, name = {narrative.RECEIVED: ("NEW", "收到申请"), narrative.CARRIED_IN:
+                 ("CARRIED_IN", "上年结转"), narrative.CARRIED_FORWARD:
+                 ("CARRIED_FORWARD", "结转下年度")}[claim.what]
+    code = f"T3_{row}_TOTAL"
+    return report.figure(code), (code,), name
+
+
 @rule("TEXT_FIGURE_MISMATCH")
 def text_figure_mismatch(context: Context) -> list[Finding]:
-    """Text says 3 applications, the table 2: flagged; the same figure passes."""
-    report = context.report
-    body = _narrative(report)
-    suits = report.figure("T4_SUIT_DIRECT_TOTAL") + report.figure("T4_SUIT_AFTER_REVIEW_TOTAL")
-    claims = (
-        ("收到申请", _stated(_RECEIVED, body, skip_review=True), report.figure("T3_NEW_TOTAL"),
-         "T3_NEW_TOTAL"),
-        ("上年结转", _stated(_CARRIED_IN, body), report.figure("T3_CARRIED_IN_TOTAL"),
-         "T3_CARRIED_IN_TOTAL"),
-        ("结转下年度", _stated(_CARRIED_FORWARD, body), report.figure("T3_CARRIED_FORWARD_TOTAL"),
-         "T3_CARRIED_FORWARD_TOTAL"),
-        ("行政复议", _stated(_REVIEW, body), report.figure("T4_REVIEW_TOTAL"), "T4_REVIEW_TOTAL"),
-        ("行政诉讼", _stated(_SUIT, body), suits, "T4_SUIT_DIRECT_TOTAL"),
-    )
+    """Text says 收到申请3件 and the table 2: flagged; 当面申请1件、网络申请2件 against 3
+    passes, and so does 20个工作日 (not a count of applications)."""
     findings = []
-    for what, stated, actual, code in claims:
-        wrong = [n for n in stated if Decimal(n) != actual]
-        if wrong:
-            findings.append(make("TEXT_FIGURE_MISMATCH", f"正文写{what} {wrong[0]} 件，表格为 "
-                                 f"{fmt_number(actual)} 件", codes=(code,), where="正文"))
+    for claim in narrative.claims(_narrative(context.report)):
+        actual, codes, name = _actual(context.report, claim)
+        if Decimal(claim.value) != actual:
+            findings.append(make("TEXT_FIGURE_MISMATCH", f"正文写{name} {claim.value} 件"
+                                 f"（“{claim.phrase[:30]}”），表格为 {fmt_number(actual)} 件",
+                                 codes=codes, where="正文"))
     return findings
 
 
 @rule("TEXT_NO_REQUESTS")
 def text_no_requests(context: Context) -> list[Finding]:
-    """Text says 未收到申请 while 本年新收 is 2: flagged; with 0, nothing."""
+    """Text says 未收到申请 while 本年新收 is 2: flagged; 无逾期未受理申请 is not such a text."""
     new = context.report.figure("T3_NEW_TOTAL")
-    body = _narrative(context.report)
-    if new > 0 and any("复议" not in m.group(1) and "诉讼" not in m.group(1)
-                       for m in _NONE_RECEIVED.finditer(body)):
-        return [make("TEXT_NO_REQUESTS", f"正文称未收到申请，但表三本年新收为 "
-                     f"{fmt_number(new)}", codes=("T3_NEW_TOTAL",), where="正文")]
-    return []
-
-
+    said = narrative.says_none_received(_narrative(context.report)) if new > 0 else None
+    if said is None:
+        return []
+    return [make("TEXT_NO_REQUESTS", f"正文称“{said[:30]}”，但表三本年新收为 {fmt_number(new)}",
+                 codes=("T3_NEW_TOTAL",), where="正文")]

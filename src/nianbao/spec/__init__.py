@@ -457,5 +457,4 @@ OTHER_RULES = (
 
 RULES: dict[str, Rule] = {r.code: r for r in ARITHMETIC_RULES + OTHER_RULES}
 
-PLACEHOLDERS = ("XX", "××", "……", "待补充", "待填写")
 FEE_WORDS = ("信息处理费",)

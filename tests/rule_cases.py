@@ -27,6 +27,7 @@ class Case:
     raw: dict | None = None  # a workbook filled with these raw cell values by code
     mutate: Callable[[bytes], bytes] | None = None  # a workbook changed after filling
     cells: tuple[str, ...] = ()  # a failing case: the places its findings name, in order
+    units: tuple[tuple[str, str], ...] = ()  # the round's roster (name, parent)
 
 
 def patch_member(data: bytes, member: str, edit: Callable[[str], str]) -> bytes:
@@ -77,6 +78,10 @@ def _set_formula(wb):
     wb["表三"]["J6"].value = "=D6"
 
 
+def _add_sheet(wb):
+    wb.create_sheet("备注")["A1"] = "本表仅供本单位记录"
+
+
 def _set_prop(name: str, value: str):
     def change(wb):
         for prop in wb.custom_doc_props.props:
@@ -84,6 +89,14 @@ def _set_prop(name: str, value: str):
                 prop.value = value
     return change
 
+
+ROSTER = (("井研县高凤镇人民政府", "井研县"), ("井研县千佛镇人民政府", "井研县"),
+          ("井研县财政局", "井研县"))
+#: 千佛镇's text typed into 高凤镇's template: every narrative section, as a clerk pastes it.
+OTHER_TOWN = {"TEXT_PROACTIVE": "千佛镇全年主动公开信息120条。", "TEXT_ON_REQUEST": "按规定办理。",
+              "TEXT_MANAGEMENT": "规范信息发布。", "TEXT_PLATFORM": "加强网站建设。",
+              "TEXT_OVERSIGHT": "加强监督。", "TEXT_PROBLEMS": "公开内容需进一步丰富。",
+              "TEXT_OTHER": "未收取信息处理费。"}
 
 T3_ROW = {"T3_GRANTED_NATURAL": 2, "T3_NEW_NATURAL": 2}
 
@@ -156,6 +169,12 @@ CASES = [
     Case("TEXT_NO_REQUESTS", "none received, but 2 in table", True,
          figures={"T3_NEW_NATURAL": 2, "T3_GRANTED_NATURAL": 2},
          cells=('表三!J6',)),
+    Case("TEXT_OTHER_UNIT", "names its own unit", False,
+         texts={"TEXT_PROACTIVE": "高凤镇全年主动公开信息120条。"}, units=ROSTER),
+    Case("TEXT_OTHER_UNIT", "no roster to compare with", False,
+         texts={"TEXT_PROACTIVE": "千佛镇全年主动公开信息120条。"}),
+    Case("TEXT_OTHER_UNIT", "another township's text", True, texts=OTHER_TOWN, units=ROSTER,
+         cells=("正文!B5",)),
     # ---- dates
     Case("DATE_MISSING", "date given", False),
     Case("DATE_MISSING", "no date", True, meta={"date": None},
@@ -217,6 +236,8 @@ CASES = [
     Case("META_MISSING", "metadata complete", False, raw={}),
     Case("META_MISSING", "unit removed", True, raw={},
          mutate=with_openpyxl(_set_prop("nianbao_unit", ""))),
+    Case("EXTRA_SHEET", "the template's sheets only", False, raw={}),
+    Case("EXTRA_SHEET", "a notes sheet added", True, raw={}, mutate=with_openpyxl(_add_sheet)),
     Case("TEMPLATE_OUTDATED", "current version", False, raw={}),
     Case("TEMPLATE_OUTDATED", "older version", True, raw={},
          mutate=with_openpyxl(_set_prop("nianbao_template_version", "0"))),

@@ -16,6 +16,7 @@ from docx import Document
 
 from conftest import consistent, with_figures
 from nianbao import assets
+from nianbao.checks.text import aliases
 from nianbao.cli import cli
 from nianbao.model.unit import Settings, Unit
 from nianbao.outfile import safe_name
@@ -47,7 +48,10 @@ def _saved_at(data: bytes, when: str) -> bytes:
 def _workbook(unit: Unit, report, overrides=None, year=2024, when="2025-01-10T08:00:00Z") -> bytes:
     settings = dataclasses.replace(SETTINGS, year=year)
     blank = template.build_bytes(unit, settings)
-    rep = dataclasses.replace(report, unit=unit.name, level=unit.level, year=year)
+    names = aliases(unit.name, unit.parent) - {unit.name}  # each unit's text names itself
+    short = min(names, key=len) if names else "本机关"
+    texts = {k: v.replace("高凤镇", short) for k, v in report.texts.items()}
+    rep = dataclasses.replace(report, unit=unit.name, level=unit.level, year=year, texts=texts)
     return _saved_at(fill_bytes(blank, rep, overrides), when)
 
 

@@ -38,7 +38,8 @@ def _previous(base: Report, case: Case) -> Report | None:
 
 def findings_for(case: Case, base: Report, template: bytes, tmp_path):
     if case.raw is None:
-        result = check_reading(Reading(_report(base, case), locator=locate), "case", _previous(base, case))
+        result = check_reading(Reading(_report(base, case), locator=locate), "case",
+                               _previous(base, case), case.units)
     else:
         data = fill_bytes(template, base, case.raw)
         if case.mutate:
@@ -66,7 +67,7 @@ def test_rule_case(case, sample_report, sample_template, tmp_path):
 
 
 #: Rules about the file as a whole: their findings name no cell.
-FILE_LEVEL = ("META_MISSING", "TEMPLATE_OUTDATED", "TEMPLATE_ALTERED", "PREVIOUS_UNIT")
+FILE_LEVEL = ("META_MISSING", "TEMPLATE_OUTDATED", "TEMPLATE_ALTERED", "EXTRA_SHEET", "PREVIOUS_UNIT")
 
 
 def test_every_failing_case_names_its_cells():

@@ -147,7 +147,34 @@ def test_an_altered_template_says_which_cells_changed(sample_report, sample_temp
     path.write_bytes(data)
     altered = [f for f in validate(path).findings if f.code == "TEMPLATE_ALTERED"]
     assert len(altered) == 1 and altered[0].is_error
-    assert "表三!B9 被修改" in altered[0].message and "表三!J6 被修改" in altered[0].message
+    assert "表三!B9 的标签由“（二）部分公开（区分处理的" in altered[0].message
+    assert "改为“（一）予以公开（含部分）”" in altered[0].message
+    assert "表三!J6 的公式被改为 =D6" in altered[0].message
+
+
+def test_an_inserted_row_is_named_as_the_clerk_made_it(sample_report, sample_template, tmp_path):
+    from nianbao.workbook.fill import fill_bytes
+    from rule_cases import with_openpyxl
+
+    def insert(wb):
+        wb["表三"].insert_rows(9)  # openpyxl moves the cells, not the formulas: as a careless tool
+
+    path = tmp_path / "inserted.xlsx"
+    path.write_bytes(with_openpyxl(insert)(fill_bytes(sample_template, sample_report)))
+    altered = [f for f in validate(path).findings if f.code == "TEMPLATE_ALTERED"]
+    assert len(altered) == 1
+    assert "表三 第 9 行前插入了 1 行" in altered[0].message
+    assert "校验" not in altered[0].message  # consequences elsewhere are not listed
+
+
+def test_a_notes_sheet_is_not_an_alteration(sample_report, sample_template, tmp_path):
+    from nianbao.workbook.fill import fill_bytes
+    from rule_cases import _add_sheet, with_openpyxl
+
+    path = tmp_path / "notes.xlsx"
+    path.write_bytes(with_openpyxl(_add_sheet)(fill_bytes(sample_template, sample_report)))
+    codes = [f.code for f in validate(path).findings]
+    assert codes == ["EXTRA_SHEET"]
 
 
 def test_the_library_api_returns_the_check_result(sample_report, filled):

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from . import sources
 from .checks import check_reading
 from .checks.findings import CheckResult
-from .errors import FileProblem
+from .errors import FileProblem, problem
 from .model.report import Report
 from .sources.base import Reading
 
+#: Last year's report, or how to find it from this year's.
+Previous = Report | Callable[[Report], "Report | None"] | None
 
-def check_file(path: Path, previous: Report | None = None) -> tuple[Reading | None, CheckResult]:
-    """Read and check one file; an unreadable file gives ``(None, result with its problem)``."""
+
+def check_file(path: Path, previous: Previous = None, name: str | None = None,
+               units: tuple[tuple[str, str], ...] = ()) -> tuple[Reading | None, CheckResult]:
+    """Read and check one file; an unreadable file gives ``(None, result with its problem)``.
+
+    Every file gets exactly one verdict: a file that breaks the reader in a way nobody
+    foresaw is reported as ``INTERNAL`` for that file, never an abort of the whole run.
+    """
+    shown = str(path) if name is None else name
     try:
         read = sources.read(Path(path))
+        last = previous(read.report) if callable(previous) else previous
+        return read, check_reading(read, shown, last, units)
     except FileProblem as exc:
-        return None, CheckResult(str(path), problem=exc.message, problem_code=exc.code)
-    return read, check_reading(read, str(path), previous)
+        return None, CheckResult(shown, problem=exc.message, problem_code=exc.code)
+    except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - one file, one row
+        detail = f"{type(exc).__name__}"
+        return None, CheckResult(shown, problem=problem("INTERNAL", detail).message,
+                                 problem_code="INTERNAL")
 
 
 def read_previous(path: Path | str) -> Report:

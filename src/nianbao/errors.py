@@ -28,6 +28,8 @@ FILE_PROBLEMS = {
     "FORMAT_UNKNOWN": "模板格式未知或版本比本程序新，请升级 nianbao 或使用本年度下发的模板",
     "JSON_INVALID": "不是 nianbao 报告 JSON 文件",
     "UNREADABLE": "文件无法打开",
+    "NESTED_TOO_DEEP": "压缩包里的压缩包嵌套超过两层，请解压后直接发送其中的 .xlsx",
+    "INTERNAL": "处理此文件时程序出错（已跳过，其他文件照常处理），请将此文件反馈给维护者",
 }
 
 

@@ -13,9 +13,11 @@ if TYPE_CHECKING:  # sources import findings from this package; a type is all th
     from ..sources.base import Reading
 
 
-def check_reading(reading: Reading, file: str, previous: Report | None = None) -> CheckResult:
+def check_reading(reading: Reading, file: str, previous: Report | None = None,
+                  units: tuple[tuple[str, str], ...] = ()) -> CheckResult:
     """The reading's own findings and every rule's, placed in the source and sorted."""
-    context = Context(reading.report, reading.unreadable, reading.date_unreadable, previous)
+    context = Context(reading.report, reading.unreadable, reading.date_unreadable, previous,
+                      units)
     findings = [place(f, reading.locator) for f in (*reading.findings, *run(context))]
     return CheckResult(file, reading.report.unit, reading.report.year, sort_findings(findings))
 

@@ -18,12 +18,14 @@ from .findings import Finding
 
 @dataclass(frozen=True)
 class Context:
-    """What a rule sees: the report, what the source could not read, and last year's report."""
+    """What a rule sees: the report, what the source could not read, last year's report, and
+    the round's other units."""
 
     report: Report
     unreadable: frozenset[str] = field(default_factory=frozenset)
     date_unreadable: bool = False
     previous: Report | None = None
+    units: tuple[tuple[str, str], ...] = ()  # the roster's units (name, parent), when known
 
 
 RuleFunction = Callable[[Context], Iterable[Finding]]

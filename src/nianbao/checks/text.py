@@ -123,3 +123,40 @@ def text_no_requests(context: Context) -> list[Finding]:
         return []
     return [make("TEXT_NO_REQUESTS", f"正文称“{said[:30]}”，但表三本年新收为 {fmt_number(new)}",
                  codes=("T3_NEW_TOTAL",), where="正文")]
+
+
+#: Endings that make a short name distinctive enough to look for (千佛镇, 研城街道).
+_PLACE_ENDINGS = ("乡", "镇", "街道")
+_ORGAN_SUFFIXES = ("人民政府", "办事处")
+
+
+def aliases(name: str, parent: str) -> set[str]:
+    """How a text names a unit: its full name, and for a 乡镇 or 街道 its short name (井研县
+    千佛镇人民政府 → 千佛镇). A department's short name (财政局) names many units: not used."""
+    found = {name} if name else set()
+    short = name[len(parent):] if parent and name.startswith(parent) else name
+    for suffix in _ORGAN_SUFFIXES:
+        if short.endswith(suffix):
+            short = short[:-len(suffix)]
+    if len(short) >= 3 and short.endswith(_PLACE_ENDINGS):
+        found.add(short)
+    return found
+
+
+@rule("TEXT_OTHER_UNIT")
+def text_other_unit(context: Context) -> list[Finding]:
+    """千佛镇's text typed into 高凤镇's template: the narrative names 千佛镇 (another unit of the
+    roster) and never 高凤镇. A text that names its own unit, or no unit, passes."""
+    report = context.report
+    texts = {code: report.texts.get(code, "") for code in spec.NARRATIVE_CODES}
+    body = "\n".join(texts.values())
+    if not context.units or any(a in body for a in aliases(report.unit, report.parent)):
+        return []
+    others = [(name, alias) for name, parent in context.units if name != report.unit
+              for alias in sorted(aliases(name, parent), key=len, reverse=True) if alias in body]
+    if not others:
+        return []
+    name, alias = others[0]
+    codes = tuple(code for code, text in texts.items() if alias in text)
+    return [make("TEXT_OTHER_UNIT", f"正文提到“{alias}”（名单中的{name}），没有提到本单位"
+                 f"{report.unit}，可能填写了别的单位的模板", codes=codes, where="正文")]

@@ -47,10 +47,12 @@ def convert_many(sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = 
 
 
 def to_pdf(docx: Path) -> Path:
+    """The PDF beside the document: 报告.docx → 报告.pdf, 报告.v1 → 报告.v1.pdf."""
     docx = Path(docx)
     with tempfile.TemporaryDirectory(prefix="nianbao-pdf-", dir=docx.parent) as tmp:
         made = convert(docx, "pdf", Path(tmp))
-        target = docx.with_suffix(".pdf")
+        target = (docx.with_suffix(".pdf") if docx.suffix.lower() == ".docx"
+                  else docx.with_name(docx.name + ".pdf"))
         made.replace(target)
     return target
 

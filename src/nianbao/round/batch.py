@@ -5,23 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .. import sources
-from ..checks import check_reading
+from ..api import check_file
 from ..checks.findings import CheckResult
-from ..errors import FileProblem, problem
+from ..errors import FileProblem, OutputError, problem
 from ..model import jsonform
 from ..model.report import Report
 from ..outfile import safe_name, write_atomic, write_text_atomic
 from ..outputs.formats import DEFAULT, FORMATS
-from ..workbook.reader import MAX_FILE
 from ..workbook.roster import Roster
+from .inbox import Received, collect
 from .outcomes import (
     FAILED,
     MISSING,
@@ -37,49 +37,11 @@ from .outcomes import (
 )
 from .summary import write_summary
 
-MAX_INBOX_FILES = 5000
-MAX_ZIP_TOTAL = 2 * 1024 * 1024 * 1024
-
+#: What every run writes into OUT, replacing the last run's.
+OUTPUT_FOLDERS = ("reports", "data")
+FINDINGS, SUMMARY = "findings.json", "汇总.xlsx"
 
 # ---------------------------------------------------------------- inputs
-
-
-def collect(inbox: Path, scratch: Path, skip: Path | None = None) -> list[tuple[str, Path]]:
-    """(display name, path) of every file in a folder (recursively) or a .zip, in stable order;
-    ``skip`` (the output folder, when it lies inside the inbox) is left out."""
-    if inbox.is_dir():
-        skip = skip.resolve() if skip else None
-        found = sorted(p for p in inbox.rglob("*") if p.is_file() and not p.is_symlink()
-                       and not (skip and p.resolve().is_relative_to(skip)))
-        return [(p.relative_to(inbox).as_posix(), p) for p in found[:MAX_INBOX_FILES]]
-    try:
-        zf = zipfile.ZipFile(inbox)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise problem("TRUNCATED", f"{inbox}") from exc
-    with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()][:MAX_INBOX_FILES]
-        if sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
-            raise problem("BOMB", str(inbox))
-        files = []
-        for n, info in enumerate(sorted(infos, key=lambda i: i.filename)):
-            name = _zip_name(info)
-            target = scratch / f"{n:05d}" / safe_name(Path(name).name)
-            target.parent.mkdir(parents=True)
-            with zf.open(info) as src, target.open("wb") as dst:
-                # never more than one byte past the largest file the reader accepts
-                dst.write(src.read(MAX_FILE + 1))
-            files.append((name, target))
-        return files
-
-
-def _zip_name(info: zipfile.ZipInfo) -> str:
-    """Zip tools on Chinese Windows store GBK names without the UTF-8 flag."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
 
 
 def load_previous(folder: Path | None) -> dict[tuple[str, int], Report]:
@@ -105,22 +67,28 @@ def previous_for(report: Report, previous: dict[tuple[str, int], Report]) -> Rep
 # ---------------------------------------------------------------- workers
 
 _PREVIOUS: dict[tuple[str, int], Report] = {}
+_UNITS: tuple[tuple[str, str], ...] = ()
 
 
-def _init(previous: dict[tuple[str, int], Report]) -> None:
-    global _PREVIOUS
-    _PREVIOUS = previous
+def _init(previous: dict[tuple[str, int], Report], units: tuple[tuple[str, str], ...]) -> None:
+    """Each worker's view of the round: last year's reports and the roster's units."""
+    global _PREVIOUS, _UNITS
+    _PREVIOUS, _UNITS = previous, units
 
 
-def _check_one(item: tuple[str, str, str]) -> FileOutcome:
+def _check_one(item: tuple[Received, str]) -> FileOutcome:
     """Read one file once and check it once (against last year's report when there is one)."""
-    name, path, scratch = item
-    try:
-        read = sources.read(Path(path))
-    except FileProblem as exc:
-        return FileOutcome(name, CheckResult(name, problem=exc.message, problem_code=exc.code))
-    result = check_reading(read, name, previous_for(read.report, _PREVIOUS))
-    return FileOutcome(name, result, Brief.of(read.report, Path(scratch)), read.saved)
+    received, scratch = item
+    when = received.time.isoformat() if received.time else ""
+    if received.problem:
+        result = CheckResult(received.name, problem=problem(received.problem).message,
+                             problem_code=received.problem)
+        return FileOutcome(received.name, result, received=when, origin=received.origin)
+    read, result = check_file(received.path, lambda r: previous_for(r, _PREVIOUS), received.name,
+                              _UNITS)
+    brief = None if read is None else Brief.of(read.report, Path(scratch))
+    return FileOutcome(received.name, result, brief, read.saved if read else "", received=when,
+                       origin=received.origin)
 
 
 def _write_one(job: tuple[str, dict[str, str], str, bool]) -> None:
@@ -155,14 +123,33 @@ def _expected_year(roster: Roster | None, outcomes: Iterable[FileOutcome]) -> in
     return max(y for y, n in years.items() if n == top)
 
 
-def _saved_key(outcome: FileOutcome) -> tuple[dt.datetime, str]:
+def _time(text: str) -> dt.datetime | None:
     try:
-        when = dt.datetime.fromisoformat(outcome.saved.replace("Z", "+00:00"))
-        if when.tzinfo is not None:
-            when = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        when = dt.datetime.min
-    return when, outcome.file
+        return None
+    return when.astimezone(dt.timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+
+
+def evidence(outcome: FileOutcome) -> tuple[dt.datetime | None, str]:
+    """The best evidence of when a file was made: the workbook's own save time, else the time
+    the inbox gives it (file modification time, or the zip entry's time)."""
+    saved = _time(outcome.saved)
+    if saved is not None:
+        return saved, "工作簿保存时间"
+    received = _time(outcome.received)
+    return (received, outcome.origin) if received is not None else (None, "")
+
+
+def _newest(candidates: list[FileOutcome]) -> tuple[list[FileOutcome], str]:
+    """Candidates oldest first, and which evidence decided the newest."""
+    keyed = sorted(candidates, key=lambda o: (evidence(o)[0] or dt.datetime.min, o.file))
+    first, second = evidence(keyed[-1]), evidence(keyed[-2])
+    if first[0] is None:
+        return keyed, "无时间信息，按文件名"
+    if first[0] == second[0]:
+        return keyed, f"{first[1]}相同，按文件名"
+    return keyed, first[1]
 
 
 def _status(result: CheckResult) -> str:
@@ -196,16 +183,21 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None)
         return rows.setdefault(unit, UnitRow(unit, level, note=note))
 
     for unit in sorted(by_unit):
-        candidates = sorted(by_unit[unit], key=_saved_key)
+        candidates, decided = (_newest(by_unit[unit]) if len(by_unit[unit]) > 1
+                               else (by_unit[unit], ""))
         winner = candidates[-1]
         winner.status = _status(winner.result)
         for older in candidates[:-1]:
             older.status = SUPERSEDED
-            older.note = f"同一单位另有较新的文件：{winner.file}"
+            older.note = f"同一单位另有较新的文件：{winner.file}（依据：{decided}）"
         row = row_for(unit, winner.brief.level if winner.brief else "")
         row.status, row.outcome = winner.status, winner
+        other = next((f for f in winner.result.findings if f.code == "TEXT_OTHER_UNIT"), None)
+        if other is not None:
+            row.note = (row.note + "；" if row.note else "") + other.detail
         if len(candidates) > 1:
-            row.note = (row.note + "；" if row.note else "") + f"共提交 {len(candidates)} 份，取最新"
+            row.note = (row.note + "；" if row.note else "") + (
+                f"共提交 {len(candidates)} 份，取最新（依据：{decided}）")
     for o in outcomes:
         if o.status == WRONG_YEAR and o.brief is not None and o.brief.unit not in by_unit:
             row = row_for(o.brief.unit, o.brief.level)
@@ -221,33 +213,68 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None)
 def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path | None = None,
         jobs: int = 1, draft: bool = False, formats: tuple[str, ...] = DEFAULT,
         progress: Callable[[int], Callable[[], None]] | None = None) -> BatchResult:
-    """Validate every file in ``inbox``, render the reports, and write the summary to ``out``."""
+    """Validate every file in ``inbox``, render the reports, and write the summary to ``out``.
+
+    ``reports/``, ``data/``, ``findings.json`` and ``汇总.xlsx`` in ``out`` are exactly this
+    run's: everything is written into a staging folder first and moved into place at the end,
+    so a run that fails half way leaves the last complete run's outputs as they were.
+    """
     previous_reports = load_previous(previous)
-    with tempfile.TemporaryDirectory(prefix="nianbao-inbox-") as scratch:
-        files = collect(inbox, Path(scratch) / "inbox", skip=out)
-        models = Path(scratch) / "models"
-        items = [(name, str(path), str(models / f"{i:05d}.json"))
-                 for i, (name, path) in enumerate(files)]
-        pool = (ProcessPoolExecutor(jobs, initializer=_init, initargs=(previous_reports,))
-                if jobs > 1 and len(items) > 1 else None)
-        if pool is None:
-            _init(previous_reports)
-        try:
-            tick = progress(len(items)) if progress else (lambda: None)
-            outcomes = _map(pool, _check_one, items, tick)
-            year = _expected_year(roster, outcomes)
-            rows = decide(outcomes, roster, year)
-            jobs_ = _plan_outputs(outcomes, out, draft, formats)
-            _map(pool, _write_one, jobs_, lambda: None)
-        finally:
-            if pool is not None:
-                pool.shutdown()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".nianbao-run-", dir=out))
+    except OSError as exc:
+        raise OutputError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+    try:
+        with tempfile.TemporaryDirectory(prefix="nianbao-inbox-") as scratch:
+            files = collect(inbox, Path(scratch) / "inbox", skip=out)
+            items = [(received, str(Path(scratch) / "models" / f"{i:05d}.json"))
+                     for i, received in enumerate(files)]
+            result = _process(items, stage, roster, previous_reports, jobs, draft, formats,
+                              progress)
+        _publish(stage, out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return result
+
+
+def _process(items: list[tuple[Received, str]], stage: Path, roster: Roster | None,
+             previous_reports: dict[tuple[str, int], Report], jobs: int, draft: bool,
+             formats: tuple[str, ...], progress) -> BatchResult:
+    units = tuple((u.name, u.parent) for u in roster.units) if roster else ()
+    pool = (ProcessPoolExecutor(jobs, initializer=_init, initargs=(previous_reports, units))
+            if jobs > 1 and len(items) > 1 else None)
+    if pool is None:
+        _init(previous_reports, units)
+    try:
+        tick = progress(len(items)) if progress else (lambda: None)
+        outcomes = _map(pool, _check_one, items, tick)
+        year = _expected_year(roster, outcomes)
+        rows = decide(outcomes, roster, year)
+        for folder in OUTPUT_FOLDERS:
+            (stage / folder).mkdir()
+        _map(pool, _write_one, _plan_outputs(outcomes, stage, draft, formats), lambda: None)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     result = BatchResult(year, rows, outcomes)
     findings = [o.result.to_dict() for o in sorted(outcomes, key=lambda o: o.file)]
-    write_text_atomic(out / "findings.json",
-                      json.dumps(findings, ensure_ascii=False, indent=2) + "\n")
-    write_summary(out / "汇总.xlsx", result)
+    write_text_atomic(stage / FINDINGS, json.dumps(findings, ensure_ascii=False, indent=2) + "\n")
+    write_summary(stage / SUMMARY, result)
     return result
+
+
+def _publish(stage: Path, out: Path) -> None:
+    """Move this run's outputs into place; the previous run's go into the stage to be deleted."""
+    try:
+        for folder in OUTPUT_FOLDERS:
+            if (out / folder).exists():
+                os.replace(out / folder, stage / f"previous-{folder}")
+            os.replace(stage / folder, out / folder)
+        for name in (FINDINGS, SUMMARY):
+            os.replace(stage / name, out / name)
+    except OSError as exc:
+        raise OutputError(f"无法写入 {out}：{exc.strerror or exc}") from exc
 
 
 def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool, formats: tuple[str, ...]

@@ -55,6 +55,8 @@ class FileOutcome:
     note: str = ""
     documents: dict[str, str] = field(default_factory=dict)  # format → path under OUT
     data_path: str = ""
+    received: str = ""  # ISO time the inbox gives the file (modification or zip entry time)
+    origin: str = ""  # which of the two
 
     @property
     def document(self) -> str:
@@ -84,4 +86,5 @@ class BatchResult:
         if not self.files or all(f.brief is None for f in self.files):
             return 3
         bad = {FAILED, UNREADABLE, MISSING, WRONG_YEAR}
-        return 1 if any(r.status in bad for r in self.rows) else 0
+        unreadable = any(f.status == UNREADABLE for f in self.files)
+        return 1 if unreadable or any(r.status in bad for r in self.rows) else 0

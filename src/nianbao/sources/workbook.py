@@ -22,25 +22,27 @@ from ..model.values import (
     parse_date,
     parse_number,
 )
-from ..workbook import contract, layout, reader, template
-from ..workbook.fingerprint import digest, normalise
+from ..workbook import alterations, contract, layout, reader, template
+from ..workbook.fingerprint import digest
 from ..workbook.reader import RawCell, Workbook
 from .base import Reading
 
 
-def value_findings(code: str, raw: Any, status: str) -> list[Finding]:
-    """VALUE_NORMALISED, VALUE_BLANK or VALUE_NOT_NUMBER for one number cell, or nothing."""
+def value_findings(code: str, raw: Any, status: str, shown: str | None = None) -> list[Finding]:
+    """VALUE_NORMALISED, VALUE_BLANK or VALUE_NOT_NUMBER for one number cell, or nothing;
+    ``shown`` is the cell as the office program shows it (``#VALUE!``, ``TRUE``)."""
+    shown = str(raw) if shown is None else shown
     fig = spec.FIGURES[code]
     table = spec.FIGURE_TABLE[code].name
     where = {"table": table, "row": fig.row_name, "column": fig.col_name, "codes": (code,)}
     value = parse_number(raw)[0]
     if status == NORMALISED and value is not None:
-        return [make("VALUE_NORMALISED", f"“{raw}”已按 {fmt_number(value)} 读取",
+        return [make("VALUE_NORMALISED", f"“{shown}”已按 {fmt_number(value)} 读取",
                      **where)]  # type: ignore[arg-type]
     if status == BLANK:
         return [make("VALUE_BLANK", "未填写", **where)]  # type: ignore[arg-type]
     if status == NOT_NUMBER:
-        return [make("VALUE_NOT_NUMBER", f"填写的“{raw}”不是数字", **where)]  # type: ignore[arg-type]
+        return [make("VALUE_NOT_NUMBER", f"填写的“{shown}”不是数字", **where)]  # type: ignore[arg-type]
     return []
 
 
@@ -75,11 +77,12 @@ def metadata(wb: Workbook) -> dict[str, str]:
 
 
 def locked_entries(wb: Workbook) -> list[tuple[str, str, object]]:
-    """Every non-empty cell that is not an input: the content the fingerprint covers."""
+    """Every non-empty cell of the template's own sheets that is not an input: the content the
+    fingerprint covers (a sheet the clerk added for notes is not part of it)."""
     inputs = {wb.names[n] for n in layout.INPUT_NAMES if n in wb.names}
     entries: list[tuple[str, str, object]] = []
     for sheet, cells in wb.cells.items():
-        if sheet == layout.META:
+        if sheet not in layout.SHEETS:
             continue
         for a1, cell in cells.items():
             if (sheet, a1) in inputs:
@@ -92,20 +95,24 @@ def locked_entries(wb: Workbook) -> list[tuple[str, str, object]]:
 
 
 def _alterations(wb: Workbook, meta: dict[str, str], settings: Settings) -> str:
-    """Say what changed, when this version of nianbao can regenerate the template."""
+    """Say what the clerk changed, when this version of nianbao can regenerate the template."""
     if meta.get("template_version") != contract.TEMPLATE_VERSION:
         return ""
     unit = Unit(meta.get("unit", ""), meta.get("parent", ""), meta.get("level", ""))
-    expected = {(s, a): normalise(c) for s, a, c in template.locked_content(unit, settings)}
-    actual = {(s, a): normalise(c) for s, a, c in locked_entries(wb)}
-    changes = []
-    for key in sorted(set(expected) | set(actual)):
-        if expected.get(key) != actual.get(key):
-            what = "被删除" if key not in actual else ("被添加" if key not in expected else "被修改")
-            changes.append(f"{key[0]}!{key[1]} {what}")
-    if not changes:
-        return ""
-    return "、".join(changes[:5]) + (f" 等 {len(changes)} 处" if len(changes) > 5 else "")
+    present = {name for name, _ in wb.sheets}
+    removed = [f"删除了工作表“{name}”" for name in layout.SHEETS if name not in present]
+    changed = alterations.describe(template.locked_content(unit, settings), locked_entries(wb),
+                                   [name for name in layout.SHEETS if name in present])
+    return "、".join([*removed, *([changed] if changed else [])])
+
+
+def _extra_sheets(wb: Workbook) -> list[Finding]:
+    """A sheet the clerk added (for notes) is read by nobody: say so, it is not an alteration."""
+    extra = [name for name, _ in wb.sheets if name not in layout.SHEETS and name != layout.META]
+    if not extra:
+        return []
+    names = "”“".join(extra)
+    return [make("EXTRA_SHEET", f"工作簿中另有工作表“{names}”，县里不读取其中的内容", where="")]
 
 
 def _settings(meta: dict[str, str], year: int) -> Settings:
@@ -134,7 +141,7 @@ def _identity(wb: Workbook, meta: dict[str, str], year: int, settings: Settings)
         changed = _alterations(wb, meta, settings)
         detail = f"锁定内容与下发模板不一致：{changed}" if changed else "锁定的标签或公式与下发模板不一致"
         findings.append(make("TEMPLATE_ALTERED", detail, where=""))
-    return findings
+    return findings + _extra_sheets(wb)
 
 
 def _cached(wb: Workbook, totals: dict[str, Decimal]) -> list[Finding]:
@@ -190,9 +197,11 @@ def _figures(wb: Workbook, findings: list[Finding]) -> tuple[dict[str, Decimal],
         if code in unreadable:
             continue
         cell = _raw(wb, code)
-        raw = None if cell is None else (f"#{cell.value}" if cell.error else cell.value)
+        raw = None if cell is None else cell.value
         value, status = parse_number(raw)
-        findings.extend(value_findings(code, raw, status))
+        if cell is not None and cell.error:
+            value, status = None, NOT_NUMBER
+        findings.extend(value_findings(code, raw, status, cell.display if cell else ""))
         if status == NOT_NUMBER:
             unreadable.add(code)
         elif value is not None:
@@ -237,7 +246,8 @@ class WorkbookSource:
     name = "workbook"
     emits = frozenset({
         "META_MISSING", "TEMPLATE_OUTDATED", "TEMPLATE_ALTERED", "CACHED_MISMATCH",
-        "VALUE_NORMALISED", "VALUE_NOT_NUMBER", "VALUE_BLANK", "INPUT_FORMULA", "DATE_UNREADABLE"})
+        "VALUE_NORMALISED", "VALUE_NOT_NUMBER", "VALUE_BLANK", "INPUT_FORMULA", "DATE_UNREADABLE",
+        "EXTRA_SHEET"})
 
     def claims(self, head: bytes) -> bool:
         return head.startswith((*reader.ZIP_MAGIC, reader.OLE_MAGIC))

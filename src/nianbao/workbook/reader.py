@@ -55,9 +55,18 @@ class RawCell:
         """The cell as text, the way a person reads it (a number without trailing zeros)."""
         if self.value is None or self.error:
             return ""
+        return self.display.replace("\r\n", "\n").strip()
+
+    @property
+    def display(self) -> str:
+        """What the office program shows in the cell: ``#VALUE!``, ``TRUE``, ``3``, the text."""
+        if self.value is None:
+            return ""
+        if isinstance(self.value, bool):
+            return "TRUE" if self.value else "FALSE"
         if isinstance(self.value, Decimal):
             return fmt_number(self.value)
-        return str(self.value).replace("\r\n", "\n").strip()
+        return str(self.value)
 
 
 @dataclass

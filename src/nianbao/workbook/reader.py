@@ -55,7 +55,7 @@ class RawCell:
         """The cell as text, the way a person reads it (a number without trailing zeros)."""
         if self.value is None or self.error:
             return ""
-        return self.display.replace("\r\n", "\n").strip()
+        return self.display.replace("\r\n", "\n").replace("\r", "\n").strip()
 
     @property
     def display(self) -> str:

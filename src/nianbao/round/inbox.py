@@ -82,8 +82,9 @@ class _Collector:
         else:
             self.expand(received, depth + 1)
 
-    def expand(self, archive: Received, depth: int) -> None:
-        """Every member of an archive, each written at most one byte past what a reader takes."""
+    def expand(self, archive: Received, depth: int, inbox: bool = False) -> None:
+        """Every member of an archive, each written at most one byte past what a reader takes;
+        members are named under the archive's name unless the archive is the inbox itself."""
         try:
             zf = zipfile.ZipFile(archive.path)
         except (OSError, zipfile.BadZipFile) as exc:
@@ -92,14 +93,14 @@ class _Collector:
             infos = [i for i in zf.infolist() if not i.is_dir() and not is_litter(_name(i))]
             declared = sum(min(i.file_size, MAX_FILE + 1) for i in infos)
             if declared > self.budget:
-                if depth == 1 and not self.files:
+                if inbox:
                     raise problem("BOMB", archive.name)
                 self.files.append(Received(archive.name, archive.path, archive.time,
                                            archive.origin, "BOMB"))
                 return
             self.budget -= declared
             for info in sorted(infos, key=lambda i: i.filename):
-                name = f"{archive.name}/{_name(info)}" if depth > 1 else _name(info)
+                name = _name(info) if inbox else f"{archive.name}/{_name(info)}"
                 target = self.scratch / f"{len(self.files):05d}-{depth}" / safe_name(
                     Path(_name(info)).name)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +133,7 @@ def collect(inbox: Path, scratch: Path, skip: Path | None = None) -> list[Receiv
     if not inbox.is_dir():
         received = Received(inbox.name, inbox, _mtime(inbox), "文件修改时间")
         if is_archive(inbox):
-            collector.expand(received, 1)
+            collector.expand(received, 1, inbox=True)
         else:  # one returned workbook (a workbook is a zip too, but not an inbox)
             collector.files.append(received)
         return collector.files

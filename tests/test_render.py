@@ -194,6 +194,16 @@ def test_libreoffice_makes_a_pdf_with_the_tables_in_order(sample_report, filled,
 
 
 @pytest.mark.office
+def test_the_pdf_is_named_after_the_output_whatever_its_suffix(sample_report, tmp_path):
+    needs("soffice")
+    out = tmp_path / "高凤镇.v1"
+    out.write_bytes(render.render_bytes(sample_report))
+    assert to_pdf(out) == tmp_path / "高凤镇.v1.pdf"
+    assert (tmp_path / "高凤镇.v1.pdf").read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "高凤镇.pdf").exists()
+
+
+@pytest.mark.office
 def test_pdf_without_libreoffice_says_so(tmp_path, monkeypatch):
     from nianbao.outputs import pdf
 

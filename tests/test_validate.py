@@ -183,3 +183,27 @@ def test_the_library_api_returns_the_check_result(sample_report, filled):
     result = nianbao.validate(filled(with_figures(sample_report, T3_NEW_LEGAL=1)))
     assert not result.ok and result.errors == 2  # the 法律服务机构 column and the 总计 column
     assert result.to_dict()["findings"][0]["code"] == "T3_BALANCE"
+
+
+def test_error_values_and_booleans_are_shown_as_the_office_shows_them(sample_report, sample_template,
+                                                                      tmp_path):
+    from rule_cases import patch_member, sheet_member
+
+    from nianbao.workbook import layout
+    from nianbao.workbook.fill import fill_bytes
+
+    data = fill_bytes(sample_template, sample_report, {"T2_LICENSE": True})
+    penalty = layout.address_of("T2_PENALTY").a1
+
+    def error(xml: str) -> str:
+        import re
+
+        return re.sub(rf'<c r="{penalty}"([^>]*?)(/>|>.*?</c>)',
+                      rf'<c r="{penalty}" t="e"><v>#VALUE!</v></c>', xml, count=1)
+
+    path = tmp_path / "errors.xlsx"
+    path.write_bytes(patch_member(data, sheet_member(data, "表二"), error))
+    messages = [f.message for f in validate(path).findings if f.code == "VALUE_NOT_NUMBER"]
+    assert any("填写的“TRUE”" in m for m in messages)
+    assert any("填写的“#VALUE!”" in m for m in messages)
+    assert not any("##" in m or "True" in m for m in messages)

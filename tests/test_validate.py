@@ -187,10 +187,9 @@ def test_the_library_api_returns_the_check_result(sample_report, filled):
 
 def test_error_values_and_booleans_are_shown_as_the_office_shows_them(sample_report, sample_template,
                                                                       tmp_path):
-    from rule_cases import patch_member, sheet_member
-
     from nianbao.workbook import layout
     from nianbao.workbook.fill import fill_bytes
+    from rule_cases import patch_member, sheet_member
 
     data = fill_bytes(sample_template, sample_report, {"T2_LICENSE": True})
     penalty = layout.address_of("T2_PENALTY").a1

@@ -11,7 +11,7 @@ import pytest
 from conftest import consistent, needs, with_figures
 from nianbao import sources, spec
 from nianbao.api import validate
-from nianbao.checks.arithmetic import values_of
+from nianbao.checks.declared import values_of
 from nianbao.outputs.pdf import convert_many
 from nianbao.workbook import layout
 from nianbao.workbook.fill import fill_bytes
@@ -69,14 +69,17 @@ def test_libreoffice_totals_and_checks_equal_the_python_rules(recalculated, name
     panel = wb[layout.PANEL]
     failing = 0
     for i, chk in enumerate(spec.CHECKS):
-        office = panel.cell(layout.panel_row(i) + 1, 6).value
+        office = panel.cell(layout.panel_row(i) + 1, layout.RESULT_COL + 1).value
         python = chk.condition.holds(values)
         failing += not python
         assert office == ("通过" if python else "不通过"), (i, chk.rule_code, chk.prefix)
     status = layout.STATUS
     assert wb[status.sheet][status.a1].value == ("通过" if failing == 0 else "不通过")
-    for sheet in layout.SHEETS[:-1]:
-        assert wb[sheet]["B1"].value == wb[status.sheet][status.a1].value
+    for sheet in layout.VISIBLE_SHEETS:
+        if sheet == layout.PANEL:
+            continue  # its B1 is CHECK_STATUS itself
+        banner = wb[sheet]["B1"].value
+        assert banner == "通过" if failing == 0 else banner.startswith(f"不通过（{failing} 项）")
 
 
 def test_breaking_fills_really_break_a_rule(recalculated):
@@ -116,13 +119,18 @@ def test_an_openpyxl_script_fill_counts_as_an_unaltered_return(sample_report, sa
     assert read.report.figures == report.figures
 
 
-def test_a_template_recalculated_untouched_reads_as_passing(sample_template, tmp_path):
+def test_a_blank_template_reads_as_failing_and_the_sample_as_passing(sample_template,
+                                                                   sample_report, tmp_path):
     needs("soffice")
-    src = tmp_path / "blank.xlsx"
-    src.write_bytes(sample_template)
-    out = convert_many([src], "xlsx", tmp_path / "lo")[0]  # default profile: no forced recalc
-    wb = openpyxl.load_workbook(io.BytesIO(out.read_bytes()), data_only=True)
-    assert wb[layout.PANEL]["B1"].value == "通过"  # empty cached values are computed on load
+    blank, filled = tmp_path / "blank.xlsx", tmp_path / "filled.xlsx"
+    blank.write_bytes(sample_template)
+    filled.write_bytes(fill_bytes(sample_template, sample_report))
+    outs = convert_many([blank, filled], "xlsx", tmp_path / "lo")  # default profile: no recalc
+    status = [openpyxl.load_workbook(io.BytesIO(o.read_bytes()), data_only=True)[layout.PANEL]
+              for o in outs]  # empty cached values are computed on load
+    assert status[0]["B1"].value == "不通过"  # seven sections of text still empty
+    assert status[1]["B1"].value == "通过"
+    assert status[0]["C1"].value.startswith("7 项未通过")
 
 
 def _validations(ws):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -39,6 +40,7 @@ def expected_unlocked() -> set[tuple[str, str]]:
 
 def test_every_sheet_is_protected_and_the_structure_locked(book, sample_template):
     assert [ws.title for ws in book.worksheets] == [*layout.SHEETS, layout.META]
+    assert book[layout.CALC].sheet_state == "veryHidden"
     for ws in book.worksheets:
         assert ws.protection.sheet, ws.title
     assert book.security.lockStructure
@@ -99,15 +101,31 @@ def test_every_contract_name_points_at_its_labelled_cell(book):
 
 
 def test_totals_and_checks_are_formulas_from_the_rules(book):
-    ws = book["表三"]
-    assert ws["J6"].value == "=SUM($D$6:$I$6)"
-    assert ws["D29"].value == "=SUM($D$8:$D$28)"
+    ws, calc = book["表三"], book[layout.CALC]
+    j6, d29 = layout.value_cell("T3_NEW_TOTAL"), layout.value_cell("T3_TOTAL_NATURAL")
+    assert ws["J6"].value == f"=IF(ISERROR('_calc'!${j6.a1[0]}${j6.a1[1:]}),\"—\",'_calc'!${j6.a1[0]}${j6.a1[1:]})"
+    first, last = layout.value_cell("T3_NEW_NATURAL"), layout.value_cell("T3_NEW_OTHER")
+    assert calc[j6.a1].value == f"=SUM(${first.a1[0]}${first.a1[1:]}:${last.a1[0]}${last.a1[1:]})"
+    assert calc[d29.a1].value.startswith("=SUM(")
     panel = book[layout.PANEL]
     rows = list(panel.iter_rows(min_row=layout.PANEL_TOP + 1, values_only=True))
     assert len(rows) == len(spec.CHECKS)
-    assert [r[1] for r in rows] == [c.rule_code for c in spec.CHECKS]
-    assert all(str(r[5]).startswith("=IF(") for r in rows)
-    assert panel["B1"].value.startswith('=IF(COUNTIF(')
+    assert [r[3] for r in rows] == [c.rule_code for c in spec.CHECKS]
+    assert all(str(r[layout.RESULT_COL]).startswith("=IF(ISERROR(") for r in rows)
+    assert panel["B1"].value.startswith("=IF(")
+    assert book[layout.CALC].sheet_state == "veryHidden"
+
+
+def test_the_panel_speaks_chinese(book):
+    panel, guide = book[layout.PANEL], book[layout.GUIDE]
+    descriptions = [r[1] for r in panel.iter_rows(min_row=layout.PANEL_TOP + 1, values_only=True)]
+    guide_text = [r[0] for r in guide.iter_rows(min_row=layout.FIELD_TOP + 1, values_only=True)
+                  if r[0]]
+    for text in descriptions + guide_text:
+        assert not re.search(r"[A-Z]{2,}_[A-Z]", text), text  # no rule code in what is read
+        assert "--" not in text and "nianbao" not in text, text
+    assert any("县里汇总时还会核对" in t for t in guide_text)
+    assert panel.cell(layout.PANEL_HEADER + 1, 4).value == "规则"  # codes kept aside
 
 
 def test_metadata_is_stored_as_string_properties(book):

@@ -11,7 +11,7 @@ import pytest
 
 from nianbao import spec
 from nianbao.checks.registry import Context, run
-from nianbao.checks.text import placeholders, visible
+from nianbao.spec.normalise import placeholders, visible
 
 CORPUS = Path(__file__).parent / "corpus"
 TEXT_CODES = ("TEXT_FIGURE_MISMATCH", "TEXT_NO_REQUESTS")

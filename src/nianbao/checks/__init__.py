@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model.report import Report
-from . import arithmetic, cross_year, dates, domain, text  # noqa: F401 - they register their rules
+from . import cross_year, dates, declared, domain, text  # noqa: F401 - they register their rules
 from .findings import CheckResult, place, sort_findings
 from .registry import Context, run
 

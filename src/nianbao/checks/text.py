@@ -1,10 +1,9 @@
-"""Rules on the report's text: sections left empty or holding placeholders, the fee statement,
-and figures the narrative states that the tables contradict."""
+"""Rules on the report's text checked in Python only: the fee statement, figures the narrative
+states that the tables contradict, another unit's text. (Empty sections and placeholders are
+declared in the spec, so the workbook checks them too.)"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from decimal import Decimal
 
 from .. import spec
@@ -13,65 +12,6 @@ from ..model.values import fmt_number
 from . import narrative
 from .findings import Finding, make
 from .registry import Context, rule
-
-#: Common surnames: 张某某 is how published texts anonymise a person, not a blank.
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
-            "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
-            "郝龚邵万钱严覃武戴莫孔向汤")
-
-#: A blank left to be filled, not a word inside a sentence (有待补充完善 and 待填写的事项 are
-#: ordinary wording; …… is ordinary punctuation). Matched after NFKC (ＸＸ → XX, ＿ → _).
-PLACEHOLDERS = (
-    ("XX", re.compile(r"(?<![A-Za-z])[Xx×]{2,}(?![A-Za-z])")),
-    ("X", re.compile(r"(?<![A-Za-z])[Xx×](?=\s*[年月日号时件条个次项名人份万元%])")),
-    ("某某", re.compile(rf"(?<![{SURNAMES}])某某")),
-    ("【】", re.compile(r"[【\[(]\s*[)\]】]|【[^】]{0,20}?(?:填写|补充|待定)[^】]{0,20}】")),
-    ("__", re.compile(r"_{2,}")),
-    ("待补充", re.compile(r"[(\[【]\s*(?:待补充|待填写|待定|请填写|此处填写)[^)\]】]{0,20}[)\]】]")),
-)
-_WHOLE = re.compile(r"^(?:待补充|待填写|待定|请填写|此处填写)?$")
-_PUNCTUATION = {"Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"}
-#: Characters that show nothing: controls, every kind of space, zero-width and direction marks,
-#: the byte-order mark (as data: the workbook's own formula removes exactly these).
-INVISIBLE = ("".join(map(chr, range(0x20 + 1))) + "\x7f\xa0\xad\u1680"
-             + "".join(map(chr, range(0x2000, 0x2010))) + "\u2028\u2029"
-             + "".join(map(chr, range(0x202a, 0x2030))) + "\u205f\u2060\u2061\u2062\u2063\u2064"
-             + "\u3000\ufeff")
-_DELETE_INVISIBLE = str.maketrans("", "", INVISIBLE)
-
-
-def visible(text: str) -> str:
-    """The text without spaces, line breaks and invisible characters (zero-width space, BOM)."""
-    return text.translate(_DELETE_INVISIBLE)
-
-
-def placeholders(text: str) -> list[str]:
-    """The placeholders left in ``text`` (what a clerk was meant to replace), in order."""
-    body = unicodedata.normalize("NFKC", text)
-    found = [name for name, pattern in PLACEHOLDERS if pattern.search(body)]
-    words = "".join(ch for ch in visible(body) if unicodedata.category(ch) not in _PUNCTUATION)
-    if visible(body) and _WHOLE.match(words):
-        found.append(visible(body) if words else "只有标点")
-    return found
-
-
-@rule("TEXT_EMPTY")
-def text_empty(context: Context) -> list[Finding]:
-    """A section of only spaces fails; the published text passes."""
-    return [make("TEXT_EMPTY", "未填写", codes=(fld.code,), where=fld.label)
-            for fld in spec.TEXT_FIELDS if not visible(context.report.texts.get(fld.code, ""))]
-
-
-@rule("TEXT_PLACEHOLDER")
-def text_placeholder(context: Context) -> list[Finding]:
-    """“全年公开信息XX条”, “X月X日”, “【】” fail; “有待补充完善” and the published text pass."""
-    findings = []
-    for fld in spec.TEXT_FIELDS:
-        marks = placeholders(context.report.texts.get(fld.code, ""))
-        if marks:
-            findings.append(make("TEXT_PLACEHOLDER", f"含有“{'”“'.join(marks)}”",
-                                 codes=(fld.code,), where=fld.label))
-    return findings
 
 
 @rule("FEE_NOT_STATED")

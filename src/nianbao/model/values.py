@@ -12,7 +12,11 @@ import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+from ..spec.expr import fmt_number
+from ..spec.normalise import NUMBER_SHAPE, number_text
+
+__all__ = ["fmt_number", "parse_date", "parse_number", "shown", "stored_number"]
+
 #: Excel and WPS keep and show 15 significant digits of a double; the XML carries 17.
 SHOWN_DIGITS = 15
 
@@ -20,13 +24,6 @@ SHOWN_DIGITS = 15
 OK, NORMALISED, BLANK, NOT_NUMBER = "ok", "normalised", "blank", "not_number"
 #: Status of a parsed date.
 UNREADABLE = "unreadable"
-
-
-def fmt_number(value: Decimal) -> str:
-    """A figure as a person writes it: no exponent, no trailing zeros."""
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
 
 
 def shown(value: Decimal) -> Decimal:
@@ -54,8 +51,11 @@ def stored_number(text: str) -> Decimal:
 
 
 def parse_number(raw: Any) -> tuple[Decimal | None, str]:
-    """A number cell → (value, status); status is ok, normalised, blank or not_number."""
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+    """A number cell → (value, status); status is ok, normalised, blank or not_number.
+
+    A number typed as text is read after ``spec.normalise.number_text`` (spaces, separators,
+    full-width digits) — the same reading the workbook's own formulas make of it."""
+    if raw is None:
         return None, BLANK
     if isinstance(raw, bool):
         return None, NOT_NUMBER
@@ -65,12 +65,11 @@ def parse_number(raw: Any) -> tuple[Decimal | None, str]:
         return shown(raw), OK
     if isinstance(raw, float):
         return shown(Decimal(repr(raw))), OK
-    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(",", "").replace(" ", "")
-    if _NUMBER.match(text):
-        try:
-            return Decimal(text), NORMALISED
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-            return None, NOT_NUMBER
+    text = number_text(str(raw))
+    if not text:
+        return None, BLANK
+    if NUMBER_SHAPE.match(text):
+        return shown(Decimal(text)), NORMALISED
     return None, NOT_NUMBER
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .expr import Condition, Equal, InRange, Ref, Sum
+from .expr import Condition, Equal, Filled, InRange, NoPlaceholder, Numbers, Ref, Sum, ZeroUnless
 
 FORMAT_ID = "gov-2021"
 FORMAT_TITLE = "中华人民共和国政府信息公开工作年度报告格式（国办公开办函〔2021〕30号）"
@@ -302,14 +303,16 @@ class Rule:
     source: str
     table: str = ""
     checks: tuple[Check, ...] = field(default=())
+    #: Its checks only drive the workbook's panel; Python's findings come from reading the file.
+    panel_only: bool = False
 
 
 @dataclass(frozen=True)
 class Check:
-    """One instance of an arithmetic rule: a condition at one row or column of a table."""
+    """One instance of a declared rule: a condition at one row, column or field."""
 
     rule_code: str
-    table: Table
+    table: Table | None
     row: str
     column: str
     condition: Condition
@@ -352,27 +355,43 @@ def _t4_group_total(gkey: str, gname: str) -> Check:
                  defines=f"T4_{gkey}_TOTAL")
 
 
-def _range_checks(table: Table, kind: str, rule_code: str) -> tuple[Check, ...]:
+def _row_checks(table: Table, kinds: tuple[str, ...], rule_code: str,
+                condition: Callable[[tuple[Ref, ...]], Condition]) -> tuple[Check, ...]:
+    """One check per printed row of a table's input figures of the given kinds."""
     rows: dict[int, list[Figure]] = {}
     for fig in table.figures:
-        if fig.kind == kind and not fig.computed:
+        if fig.kind in kinds and not fig.computed:
             rows.setdefault(fig.row, []).append(fig)
-    places = AMOUNT_PLACES if kind == AMOUNT else 0
     checks = []
     for figs in rows.values():
         names = {f.row_name for f in figs}
         row_name = figs[0].row_name if len(names) == 1 else ""
         prefix = f"{table.name} “{row_name}”行" if row_name else table.name
-        condition = InRange(tuple(_ref(f.code) for f in figs), places)
-        checks.append(Check(rule_code, table, row_name, "", condition, prefix))
+        refs = tuple(_ref(f.code) for f in figs)
+        checks.append(Check(rule_code, table, row_name, "", condition(refs), prefix))
     return tuple(checks)
+
+
+def _range_checks(table: Table, kind: str, rule_code: str) -> tuple[Check, ...]:
+    places = AMOUNT_PLACES if kind == AMOUNT else 0
+    return _row_checks(table, (kind,), rule_code, lambda refs: InRange(refs, places))
 
 
 FIGURES: dict[str, Figure] = {f.code: f for t in TABLES for f in t.figures}
 FIGURE_TABLE: dict[str, Table] = {f.code: t for t in TABLES for f in t.figures}
 INPUT_CODES = tuple(code for code, f in FIGURES.items() if not f.computed)
 
-ARITHMETIC_RULES = (
+def _text_checks(rule_code: str, condition: Callable[[str, str], Condition]) -> tuple[Check, ...]:
+    return tuple(Check(rule_code, None, "", "", condition(f.code, f.label), f.label)
+                 for f in TEXT_FIELDS)
+
+
+_REGULATION = tuple(_ref(f"T2_REG_{k}") for k in ("ISSUED", "REPEALED", "INFORCE"))
+_NOT_RULE_MAKERS = tuple(level for level, severity in REGULATION_POLICY.items() if severity == ERROR)
+
+#: Rules declared as conditions: Python evaluates them, and the template writes each check as a
+#: line of its 校验 panel, the highlight of its cells and (for ``defines``) a total's formula.
+DECLARED_RULES = (
     Rule("T3_BALANCE", ERROR, "表三 每列：第一项 + 第二项 = 第三项（七）总计 + 第四项",
          "请逐项核对该列的新收、结转和办理结果数字。", "表三表头注（本列数据的勾稽关系）", "表三",
          tuple(_t3_balance(k, n) for k, n in T3_COLUMNS)),
@@ -392,9 +411,22 @@ ARITHMETIC_RULES = (
     Rule("FEE_RANGE", ERROR, "收费金额为不小于 0 的数，单位万元，最多 6 位小数",
          "请以万元为单位填写，最多保留 6 位小数（即精确到分）。", "表二 第二十条第（八）项", "表二",
          _range_checks(T2, AMOUNT, "FEE_RANGE")),
+    Rule("VALUE_NOT_NUMBER", ERROR, "数字单元格中填了非数字内容",
+         "请只填写阿拉伯数字（没有发生的填 0），不要加单位或文字。", "单元格取值", "",
+         tuple(c for t in TABLES for c in _row_checks(t, (COUNT, AMOUNT), "VALUE_NOT_NUMBER",
+                                                      Numbers)), panel_only=True),
+    Rule("REGULATION_NOT_ALLOWED", ERROR, "本级机关无权制定规章，规章数字应为 0",
+         "乡镇、街道、县级政府及其部门不能制定规章；内部规章制度不计入此处。",
+         "立法法第九十一条、第九十三条", "表二",
+         (Check("REGULATION_NOT_ALLOWED", T2, "规章", "", ZeroUnless("META_LEVEL", _NOT_RULE_MAKERS,
+                                                                 _REGULATION), "表二 “规章”行"),)),
+    Rule("TEXT_EMPTY", ERROR, "正文部分为空", "请填写该部分内容。", "年度报告格式 报告内容", "",
+         _text_checks("TEXT_EMPTY", Filled)),
+    Rule("TEXT_PLACEHOLDER", ERROR, "正文含有占位符", "请将占位符替换为实际内容。",
+         "年度报告格式 报告内容", "", _text_checks("TEXT_PLACEHOLDER", NoPlaceholder)),
 )
 
-CHECKS: tuple[Check, ...] = tuple(c for r in ARITHMETIC_RULES for c in r.checks)
+CHECKS: tuple[Check, ...] = tuple(c for r in DECLARED_RULES for c in r.checks)
 #: computed code → the sum that defines it (from the rules marked ``defines``).
 COMPUTED: dict[str, Sum] = {
     c.defines: c.condition.right  # type: ignore[misc]
@@ -421,22 +453,14 @@ OTHER_RULES = (
            "以重新计算的数字为准；请在办公软件中打开、重新计算后保存。", "公式缓存值"),
     _other("VALUE_NORMALISED", WARNING, "数字单元格中有全角数字、千位分隔符或空格",
            "已按数字读取；请改为直接填写数字。", "单元格取值"),
-    _other("VALUE_NOT_NUMBER", ERROR, "数字单元格中填了非数字内容",
-           "请只填写阿拉伯数字（没有发生的填 0），不要加单位或文字。", "单元格取值"),
     _other("INPUT_FORMULA", WARNING, "填报单元格中是公式而不是数值或文字",
-           "nianbao 不执行公式，只读取其计算结果；请直接填写数字或文字。", "单元格取值"),
+           "县里不执行填报单元格中的公式，只读取其计算结果；请直接填写数字或文字。", "单元格取值"),
     _other("VALUE_BLANK", WARNING, "数字单元格为空", "已按 0 处理；没有发生的请填 0。", "单元格取值"),
-    _other("REGULATION_NOT_ALLOWED", ERROR, "本级机关无权制定规章，规章数字应为 0",
-           "乡镇、街道、县级政府及其部门不能制定规章；内部规章制度不计入此处。",
-           "立法法第九十一条、第九十三条", "表二"),
     _other("REGULATION_UNUSUAL", WARNING, "部门一般不制定规章",
            "规章由本级人民政府制定；部门起草的规章请确认是否应由政府报告。",
            "立法法第九十一条、第九十三条", "表二"),
     _other("FEE_IMPLAUSIBLE", WARNING, "收费金额异常偏大", "单位为万元，请确认是否误按元填写。",
            "表二 第二十条第（八）项", "表二"),
-    _other("TEXT_EMPTY", ERROR, "正文部分为空", "请填写该部分内容。", "年度报告格式 报告内容"),
-    _other("TEXT_PLACEHOLDER", ERROR, "正文含有占位符", "请将占位符替换为实际内容。",
-           "年度报告格式 报告内容"),
     _other("FEE_NOT_STATED", WARNING, "未说明信息处理费收取情况",
            "请在“六、其他需要报告的事项”中写明是否收取信息处理费（未收取也应写明）。",
            "政府信息公开信息处理费管理办法（国办函〔2020〕109号）"),
@@ -456,10 +480,10 @@ OTHER_RULES = (
            "二、上年结转应等于上年度报告的四、结转下年度继续办理。", "表三 跨年度", "表三"),
     _other("PREVIOUS_INFORCE", WARNING, "现行有效件数与上年度不衔接",
            "现行有效件数一般等于上年现行有效 + 本年制发 − 本年废止。", "表二 跨年度", "表二"),
-    _other("PREVIOUS_UNIT", WARNING, "上年度数据不是同一单位", "请核对 --previous 指定的文件。",
+    _other("PREVIOUS_UNIT", WARNING, "上年度数据不是同一单位", "请核对作为上年度报告的文件是否为本单位的。",
            "跨年度"),
 )
 
-RULES: dict[str, Rule] = {r.code: r for r in ARITHMETIC_RULES + OTHER_RULES}
+RULES: dict[str, Rule] = {r.code: r for r in DECLARED_RULES + OTHER_RULES}
 
 FEE_WORDS = ("信息处理费",)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
-from ..model.values import fmt_number
+from . import normalise
 
 ZERO = Decimal(0)
 
-#: code → value; a code that is absent is a blank cell (0), ``None`` is a cell that could not be read.
-Values = Mapping[str, "Decimal | None"]
+#: code → value: a figure (Decimal; absent is a blank cell, 0), a text (str), or ``None`` for a
+#: cell that could not be read.
+Values = Mapping[str, "Decimal | str | None"]
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,27 @@ class Cell:
 AddressOf = Callable[[str], Cell]
 
 
+class Places(Protocol):
+    """Where a formula reads what a rule needs: ``places(code)`` the number (for an input, the
+    hidden cell that reads a number typed as text as validate does), ``text(code, form)`` a
+    text field's normalised form ("visible", "marks" or "bare"), ``cell(code)`` the cell."""
+
+    def __call__(self, code: str) -> Cell: ...
+
+    def text(self, code: str, form: str) -> Cell: ...
+
+    def cell(self, code: str) -> Cell: ...
+
+
 class Unknown(Exception):
     """A referenced cell could not be read, so the rule cannot be evaluated."""
+
+
+def fmt_number(value: Decimal) -> str:
+    """A figure as a person writes it: no exponent, no trailing zeros."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
 
 
 def column_letter(col: int) -> str:
@@ -89,7 +109,7 @@ def _adjacent(prev: Cell, nxt: Cell, first: Cell) -> bool:
 
 class Term(Protocol):
     def evaluate(self, values: Values) -> Decimal: ...
-    def formula(self, addr: AddressOf, here: str | None = None) -> str: ...
+    def formula(self, addr: Any, here: str | None = None) -> str: ...
     def describe(self, values: Values) -> str: ...
     def symbol(self) -> str: ...
     def codes(self) -> tuple[str, ...]: ...
@@ -104,7 +124,7 @@ class Ref:
 
     def evaluate(self, values: Values) -> Decimal:
         value = values.get(self.code, ZERO)
-        if value is None:
+        if value is None or isinstance(value, str):
             raise Unknown(self.code)
         return value
 
@@ -173,8 +193,6 @@ class Equal:
     def symbol(self) -> str:
         return f"{self.left.symbol()} = {self.right.symbol()}"
 
-    def sides(self, addr: AddressOf, here: str | None = None) -> tuple[str, str] | None:
-        return self.left.formula(addr, here), self.right.formula(addr, here)
 
     def codes(self) -> tuple[str, ...]:
         return self.left.codes() + self.right.codes()
@@ -187,8 +205,8 @@ class InRange:
     refs: tuple[Ref, ...]
     places: int = 0
 
-    def _ok(self, value: Decimal | None) -> bool:
-        if value is None:
+    def _ok(self, value: Decimal | str | None) -> bool:
+        if value is None or isinstance(value, str):
             raise Unknown
         if value < 0:
             return False
@@ -209,11 +227,11 @@ class InRange:
         for ref in self.refs:
             x = ref.formula(addr, here)
             exact = f"INT({x})={x}" if self.places == 0 else f"ROUND({x},{self.places})={x}"
-            tests.append(f"IF(ISNUMBER({x}),AND({x}>=0,{exact}),COUNTBLANK({x})=1)")
+            # an error (a figure that is not a number) leaves the check unknown, as in Python
+            tests.append(f"IF(ISERROR({x}),NA(),IF(ISNUMBER({x}),AND({x}>=0,{exact}),"
+                         f"COUNTBLANK({x})=1))")
         return tests[0] if len(tests) == 1 else f"AND({','.join(tests)})"
 
-    def sides(self, addr: AddressOf, here: str | None = None) -> tuple[str, str] | None:
-        return None
 
     def symbol(self) -> str:
         if self.places:
@@ -224,4 +242,133 @@ class InRange:
         return tuple(r.code for r in self.refs)
 
 
-Condition = Equal | InRange
+def _text(values: Values, code: str) -> str:
+    value = values.get(code, "")
+    return value if isinstance(value, str) else ""
+
+
+def _quoted(items: tuple[str, ...]) -> str:
+    return "{" + ",".join(normalise.string(i) for i in items) + "}"
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """Every cell holds a number (or a number typed as text, or nothing): VALUE_NOT_NUMBER."""
+
+    refs: tuple[Ref, ...]
+
+    def failing(self, values: Values) -> tuple[str, ...]:
+        return tuple(r.code for r in self.refs if r.code in values and values[r.code] is None)
+
+    def holds(self, values: Values) -> bool:
+        return not self.failing(values)
+
+    def describe(self, values: Values) -> str:
+        return "、".join(r.name for r in self.refs if r.code in self.failing(values)) + " 不是数字"
+
+    def formula(self, addr: Places, here: str | None = None) -> str:
+        tests = [f"NOT(ISERROR({r.formula(addr, here)}))" for r in self.refs]
+        return tests[0] if len(tests) == 1 else f"AND({','.join(tests)})"
+
+    def symbol(self) -> str:
+        return "均为数字（没有发生的填 0）"
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.refs)
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A text field shows something (spaces and invisible characters are nothing): TEXT_EMPTY."""
+
+    code: str
+    name: str
+
+    def holds(self, values: Values) -> bool:
+        return bool(normalise.visible(_text(values, self.code)))
+
+    def failing(self, values: Values) -> tuple[str, ...]:
+        return () if self.holds(values) else (self.code,)
+
+    def describe(self, values: Values) -> str:
+        return "未填写"
+
+    def formula(self, addr: Places, here: str | None = None) -> str:
+        return f"LEN({cell_formula(addr.text(self.code, 'visible'), here)})>0"
+
+    def symbol(self) -> str:
+        return "已填写"
+
+    def codes(self) -> tuple[str, ...]:
+        return (self.code,)
+
+
+@dataclass(frozen=True)
+class NoPlaceholder:
+    """A text field holds no blank left to be filled (spec.normalise's marks): TEXT_PLACEHOLDER."""
+
+    code: str
+    name: str
+
+    def holds(self, values: Values) -> bool:
+        return not normalise.placeholders(_text(values, self.code))
+
+    def failing(self, values: Values) -> tuple[str, ...]:
+        return () if self.holds(values) else (self.code,)
+
+    def describe(self, values: Values) -> str:
+        marks = normalise.placeholders(_text(values, self.code))
+        return "含有“" + "”“".join(dict.fromkeys(marks)) + "”"
+
+    def formula(self, addr: Places, here: str | None = None) -> str:
+        visible = cell_formula(addr.text(self.code, "visible"), here)
+        marks = cell_formula(addr.text(self.code, "marks"), here)
+        bare = cell_formula(addr.text(self.code, "bare"), here)
+        found = f"SUMPRODUCT(--ISNUMBER(FIND({_quoted(normalise.PLACEHOLDER_MARKS)},{marks})))"
+        whole = ",".join(f"{bare}={normalise.string(w)}" for w in normalise.PLACEHOLDER_WHOLE)
+        return f"OR(LEN({visible})=0,AND({found}=0,NOT(OR({whole}))))"
+
+    def symbol(self) -> str:
+        return "没有留下待填的空（XX、X月X日、某某镇、【】、＿＿、待补充等）"
+
+    def codes(self) -> tuple[str, ...]:
+        return (self.code,)
+
+
+@dataclass(frozen=True)
+class ZeroUnless:
+    """The figures are all 0 unless the level (a text cell) is outside ``levels``:
+    REGULATION_NOT_ALLOWED (立法法: only some levels make 规章)."""
+
+    level: str
+    levels: tuple[str, ...]
+    refs: tuple[Ref, ...]
+
+    def _applies(self, values: Values) -> bool:
+        return _text(values, self.level) in self.levels
+
+    def failing(self, values: Values) -> tuple[str, ...]:
+        if not self._applies(values):
+            return ()
+        return tuple(r.code for r in self.refs if r.evaluate(values) != 0)
+
+    def holds(self, values: Values) -> bool:
+        return not self.failing(values)
+
+    def describe(self, values: Values) -> str:
+        shown = "、".join(r.describe(values) for r in self.refs if r.code in self.failing(values))
+        return f"层级为{_text(values, self.level)}，但填报了{shown}"
+
+    def formula(self, addr: Places, here: str | None = None) -> str:
+        level = cell_formula(addr.cell(self.level), here)
+        zeros = ",".join(f"{r.formula(addr, here)}=0" for r in self.refs)
+        return f"OR(ISNA(MATCH({level},{_quoted(self.levels)},0)),AND({zeros}))"
+
+    def symbol(self) -> str:
+        return f"层级为{'、'.join(self.levels)}的，均为 0"
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.refs)
+
+
+Condition = Equal | InRange | Numbers | Filled | NoPlaceholder | ZeroUnless

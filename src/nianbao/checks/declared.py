@@ -1,5 +1,6 @@
-"""The arithmetic rules, declared as expressions in the spec: the same declarations the
-template's totals and check panel are generated from. Nothing to write here to add one."""
+"""The rules declared as conditions in the spec (arithmetic, ranges, text, who may make 规章):
+the same declarations the template's totals, 校验 panel and highlights are generated from.
+Nothing to write here to add one."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from .registry import Context, rule
 
 
 def values_of(report: Report, unreadable: frozenset[str] = frozenset()) -> Values:
-    """The report's figures for the rule language; an unreadable cell is ``None``."""
-    values: dict[str, Decimal | None] = dict(report.figures)
+    """What the rule language reads: figures (an unreadable cell is ``None``), texts, level."""
+    values: dict[str, Decimal | str | None] = dict(report.figures)
     values.update(dict.fromkeys(unreadable))
+    values.update({f.code: report.texts.get(f.code, "") for f in spec.TEXT_FIELDS})
+    values["META_LEVEL"] = report.level
     return values
 
 
@@ -31,7 +34,8 @@ def _checker(declared: spec.Rule):
                 failing = check.condition.failing(values)
             except Unknown:
                 continue  # a cell it needs could not be read: already reported as VALUE_NOT_NUMBER
-            findings.append(make(check.rule_code, detail, table=check.table.name, row=check.row,
+            findings.append(make(check.rule_code, detail,
+                                 table=check.table.name if check.table else "", row=check.row,
                                  column=check.column, codes=failing, where=check.prefix))
         return findings
 
@@ -39,5 +43,6 @@ def _checker(declared: spec.Rule):
     return check
 
 
-for _declared in spec.ARITHMETIC_RULES:
-    rule(_declared.code)(_checker(_declared))
+for _declared in spec.DECLARED_RULES:
+    if not _declared.panel_only:
+        rule(_declared.code)(_checker(_declared))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import spec
-from ..model.report import Report
+from ..model.report import Report, compute_totals
 from ..spec.expr import Unknown, Values
 from .findings import Finding, make
 from .registry import Context, rule
@@ -17,6 +17,9 @@ def values_of(report: Report, unreadable: frozenset[str] = frozenset()) -> Value
     """What the rule language reads: figures (an unreadable cell is ``None``), texts, level."""
     values: dict[str, Decimal | str | None] = dict(report.figures)
     values.update(dict.fromkeys(unreadable))
+    if unreadable:  # a total over a cell that is not a number is unknown too, not 0
+        known = compute_totals(report.figures, unreadable)
+        values.update({code: None for code in spec.COMPUTED if code not in known})
     values.update({f.code: report.texts.get(f.code, "") for f in spec.TEXT_FIELDS})
     values["META_LEVEL"] = report.level
     return values

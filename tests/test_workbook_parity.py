@@ -1,0 +1,164 @@
+"""The workbook's own verdict equals validate's, on 200 random fills recalculated by LibreOffice.
+
+Each fill varies figures (consistent, broken, negative, fractional, a fee with 7 decimals),
+numbers typed as text (" 1,234 ", "１２") and not numbers ("5件"), blank cells, texts (empty,
+invisible, placeholders, ordinary wording that looks like one), the level and 规章 entries.
+After LibreOffice recalculates and saves each one: CHECK_STATUS is 不通过 exactly when
+validate reports an error the workbook can know, and every cell of such an error is
+highlighted — read back from the saved file's conditional formats, each of which reads one
+panel line's result, evaluated on the recalculated values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import consistent, needs
+from nianbao import spec
+from nianbao.api import validate
+from nianbao.model.unit import Settings, Unit
+from nianbao.outputs.pdf import convert_many
+from nianbao.workbook import layout, template
+from nianbao.workbook.fill import fill_bytes
+
+pytestmark = pytest.mark.office
+
+FILLS = 200
+#: The errors a workbook can know (its panel's rules): the declared rules.
+KNOWABLE = {r.code for r in spec.DECLARED_RULES}
+CORPUS = json.loads((Path(__file__).parent / "corpus" / "placeholders.json").read_text(
+    encoding="utf-8"))["cases"]
+PLACEHOLDER_TEXTS = [c["text"] for c in CORPUS if c["placeholder"]]
+ORDINARY_TEXTS = [c["text"] for c in CORPUS if not c["placeholder"]]
+TYPED_NUMBERS = [" 12 ", "1,234", "１２", "\u3000３\u3000", "+4", "5.", "０.５"]
+NOT_NUMBERS = ["5件", "—", "/", "三", "1.2.3", "50%", "1e3"]
+
+
+def _texts(rng: random.Random, base: dict[str, str]) -> dict[str, str]:
+    texts = dict(base)
+    for fld in spec.TEXT_FIELDS:
+        roll = rng.random()
+        if roll < 0.015:
+            texts[fld.code] = rng.choice(["", "   ", "\u200b", "\n\u3000"])
+        elif roll < 0.03:
+            texts[fld.code] = rng.choice(PLACEHOLDER_TEXTS)
+        elif roll < 0.2:
+            texts[fld.code] = rng.choice(ORDINARY_TEXTS)
+    return texts
+
+
+def fill(rng: random.Random, base) -> tuple[str, object, dict]:
+    """(level, report, raw cell overrides) of one random return."""
+    level = rng.choice(spec.LEVELS)
+    report = consistent(base, rng.randrange(10_000))
+    figures = dict(report.figures)
+    inputs = [c for c in spec.INPUT_CODES if c != "T2_FEES"]
+    if rng.random() < 0.15:
+        code = rng.choice(inputs)
+        figures[code] += rng.choice([1, 2, -1]) if figures[code] else 1
+    if rng.random() < 0.2:
+        figures[rng.choice(["T2_REG_ISSUED", "T2_REG_INFORCE"])] = Decimal(rng.randint(1, 3))
+    if rng.random() < 0.04:
+        figures[rng.choice(inputs)] = Decimal(-2)
+    if rng.random() < 0.04:
+        figures[rng.choice(inputs)] = Decimal("1.5")
+    figures["T2_FEES"] = rng.choice([Decimal(0), Decimal("96171.6"), Decimal("5949.088667"),
+                                     Decimal("12.5"), Decimal("1.0000001")])
+    report = dataclasses.replace(report, figures=figures, level=level,
+                                 texts=_texts(rng, report.texts)).with_totals()
+    raw: dict[str, object] = {}
+    for _ in range(rng.choice([0, 0, 0, 1, 2])):
+        code = rng.choice(inputs)
+        roll = rng.random()
+        if roll < 0.5:
+            raw[code] = rng.choice(TYPED_NUMBERS)
+        elif roll < 0.7:
+            raw[code] = rng.choice(NOT_NUMBERS)
+        else:
+            raw[code] = None
+    return level, report, raw
+
+
+_REF = re.compile(r"'?([^'!]+)'?!\$?([A-Z]+)\$?(\d+)")
+
+
+def highlighted(saved) -> set[str]:
+    """Cells whose highlight is on in the saved workbook: each conditional format that reads a
+    panel line's result, evaluated on that result as LibreOffice computed it."""
+    wb = openpyxl.load_workbook(saved)
+    values = openpyxl.load_workbook(saved, data_only=True)
+    lit: set[str] = set()
+    for ws in wb.worksheets:
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                formula = "".join(rule.formula or [])
+                match = _REF.search(formula)
+                if not match or match.group(1) != layout.PANEL or "不通过" not in formula:
+                    continue
+                result = values[layout.PANEL][f"{match.group(2)}{match.group(3)}"].value
+                if result == "不通过":
+                    lit |= {f"{ws.title}!{c}" for rng_ in cf.sqref.ranges for c in _cells(rng_)}
+    return lit
+
+
+def _cells(cell_range) -> list[str]:
+    return [f"{openpyxl.utils.get_column_letter(col)}{row}"
+            for row in range(cell_range.min_row, cell_range.max_row + 1)
+            for col in range(cell_range.min_col, cell_range.max_col + 1)]
+
+
+@pytest.fixture(scope="module")
+def recalculated(sample_report, tmp_path_factory):
+    needs("soffice")
+    tmp = tmp_path_factory.mktemp("parity")
+    rng = random.Random(2025)
+    templates = {level: template.build_bytes(Unit(sample_report.unit, sample_report.parent, level),
+                                             Settings(sample_report.year))
+                 for level in spec.LEVELS}
+    paths = []
+    for i in range(FILLS):
+        level, report, raw = fill(rng, sample_report)
+        path = tmp / f"{i:03d}.xlsx"
+        path.write_bytes(fill_bytes(templates[level], report, raw))
+        paths.append(path)
+    saved = convert_many(paths, "xlsx", tmp / "lo", recalc=True)
+    return list(zip(paths, saved, strict=True))
+
+
+def test_the_workbook_says_不通过_exactly_when_validate_finds_a_knowable_error(recalculated):
+    disagreements, failing = [], 0
+    for path, saved in recalculated:
+        errors = {f.code for f in validate(path).findings if f.is_error}
+        knowable = errors & KNOWABLE
+        status = openpyxl.load_workbook(saved, data_only=True)[layout.PANEL]["B1"].value
+        failing += bool(knowable)
+        if status != ("不通过" if knowable else "通过"):
+            disagreements.append((path.name, status, sorted(knowable)))
+    assert disagreements == []
+    assert 40 < failing < FILLS - 40  # both verdicts are well represented
+
+
+def test_every_cell_of_a_knowable_error_is_highlighted(recalculated):
+    missing = []
+    for path, saved in recalculated[:80]:
+        lit = highlighted(saved)
+        for f in validate(path).findings:
+            if f.is_error and f.code in KNOWABLE:
+                missing += [(path.name, f.code, c) for c in f.cells if c not in lit]
+    assert missing == []
+
+
+def test_a_passing_workbook_has_nothing_highlighted(recalculated):
+    passing = [(p, s) for p, s in recalculated
+               if not {f.code for f in validate(p).findings if f.is_error} & KNOWABLE]
+    assert passing
+    for _, saved in passing[:20]:
+        assert highlighted(saved) == set()

@@ -119,8 +119,8 @@ def test_totals_and_checks_are_formulas_from_the_rules(book):
 def test_the_panel_speaks_chinese(book):
     panel, guide = book[layout.PANEL], book[layout.GUIDE]
     descriptions = [r[1] for r in panel.iter_rows(min_row=layout.PANEL_TOP + 1, values_only=True)]
-    guide_text = [r[0] for r in guide.iter_rows(min_row=layout.FIELD_TOP + 1, values_only=True)
-                  if r[0]]
+    guide_text = [r[1] for r in guide.iter_rows(min_row=layout.FIELD_TOP + 1, values_only=True)
+                  if r[1]]
     for text in descriptions + guide_text:
         assert not re.search(r"[A-Z]{2,}_[A-Z]", text), text  # no rule code in what is read
         assert "--" not in text and "nianbao" not in text, text

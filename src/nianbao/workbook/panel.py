@@ -118,9 +118,6 @@ def panel_sheet(w: Writer, password: str | None) -> None:
     ws = w.wb.add_worksheet(sheet)
     banner(w, ws, sheet, "校验（随填随算；全部“通过”后再报送）", len(layout.PANEL_COLUMNS))
     count = failing_count(sheet)
-    w.formula(ws, Cell(sheet, layout.BANNER_ROW, 2),
-              f'=IF({count}=0,"",{count}&" 项未通过，第一项："&{first_failing(sheet)})',
-              "status_left", cols=2)
     w.formula(ws, Cell(sheet, layout.PANEL_COUNT_ROW, 0),
               f'=IF({count}=0,"全部通过，可以报送。","未通过 "&{count}&" 项（前 {layout.PANEL_FIRST}'
               f' 项如下；下方列表中红色的为未通过，相关单元格在各表中标红）：")', "text_bold",
@@ -147,7 +144,7 @@ def panel_sheet(w: Writer, password: str | None) -> None:
                                         "format": w.f[fmt]}), "panel results")
     w.formula(ws, layout.STATUS, f'=IF({count}=0,"{PASS}","{FAIL}")', "status")
     w.name(layout.STATUS_NAME, layout.STATUS)
-    for col, width in enumerate((6, DESCRIPTION_WIDTH, 10, 16)):
+    for col, width in enumerate((8, DESCRIPTION_WIDTH, 10, 22)):
         ws.set_column(col, col, width, w.f["code"] if col == 3 else None)
     ws.freeze_panes(layout.PANEL_TOP, 0)
     print_setup(ws, landscape=True)

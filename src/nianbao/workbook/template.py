@@ -138,7 +138,7 @@ def _info_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None)
     return ws
 
 
-TEXT_ROW_HEIGHT = 300
+TEXT_ROW_MIN, TEXT_ROW_MAX = 60, 409  # points; 409 is the most a spreadsheet row can be
 TEXT_WIDTH = 100
 
 
@@ -157,7 +157,7 @@ def _text_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None)
         w.validate(ws, cell, {"validate": "any", "input_title": fld.label[:32],
                               "input_message": fld.guidance[:GUIDANCE_MAX]})
         w.formula(ws, Cell(cell.sheet, cell.row, 2), f"=LEN({cell.a1})", "count")
-        ws.set_row(cell.row, TEXT_ROW_HEIGHT)
+        ws.set_row(cell.row, min(TEXT_ROW_MAX, max(TEXT_ROW_MIN, wrapped_height(text, TEXT_WIDTH))))
         w.name(fld.code, cell)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, TEXT_WIDTH)
@@ -201,15 +201,16 @@ GUIDE_WIDTH = 110
 def _guide_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None) -> Worksheet:
     sheet = layout.GUIDE
     ws = w.wb.add_worksheet(sheet)
-    panel.banner(w, ws, sheet, f"{unit.name}{settings.year}年政府信息公开工作年度报告 填表说明", 2)
+    panel.banner(w, ws, sheet, f"{unit.name}{settings.year}年政府信息公开工作年度报告 填表说明", 3)
     for i, (text, code) in enumerate(guide_lines(unit, settings)):
         row = layout.FIELD_TOP + i
-        w.label(ws, Cell(sheet, row, 0), text, "text")
+        w.label(ws, Cell(sheet, row, 1), text, "text")
         if code:
-            w.label(ws, Cell(sheet, row, 1), code, "code")
+            w.label(ws, Cell(sheet, row, 2), code, "code")
         ws.set_row(row, wrapped_height(text, GUIDE_WIDTH))
-    ws.set_column(0, 0, GUIDE_WIDTH)
-    ws.set_column(1, 1, 14)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, GUIDE_WIDTH)
+    ws.set_column(2, 2, 22)
     print_setup(ws, landscape=True)
     protect(ws, password)
     return ws

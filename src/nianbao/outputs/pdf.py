@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import ConversionError
 
-TIMEOUT = 300
+TIMEOUT = 600
 
 
 def soffice() -> str | None:
@@ -21,9 +21,21 @@ def convert(source: Path, fmt: str, outdir: Path, *, recalc: bool = False) -> Pa
     return convert_many([source], fmt, outdir, recalc=recalc)[0]
 
 
-def convert_many(sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = False
-                 ) -> list[Path]:
-    """Convert several files in one LibreOffice start; ``recalc`` recomputes every formula."""
+def convert_many(sources: list[Path], fmt: str, outdir: Path, *, recalc: bool = False,
+                 jobs: int = 1) -> list[Path]:
+    """Convert several files, in ``jobs`` LibreOffice processes each with its own profile;
+    ``recalc`` recomputes every formula on load."""
+    if jobs > 1 and len(sources) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        chunks = [sources[i::jobs] for i in range(jobs)]
+        with ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(lambda chunk: _convert(chunk, fmt, outdir, recalc), chunks))
+        return [outdir / (s.stem + "." + fmt.split(":")[0]) for s in sources]
+    return _convert(sources, fmt, outdir, recalc)
+
+
+def _convert(sources: list[Path], fmt: str, outdir: Path, recalc: bool) -> list[Path]:
     exe = soffice()
     if exe is None:
         raise ConversionError("未安装 LibreOffice（soffice），无法转换；.docx 已生成，可在 WPS/Word 中另存为 PDF")

@@ -35,7 +35,7 @@ def assert_tables_match(doc, report):
         grid = [flat[r * table.n_cols:(r + 1) * table.n_cols] for r in range(table.n_rows)]
         for lab in table.labels:
             cell = grid[lab.row][lab.col]
-            assert cell.text == lab.text
+            assert cell.text.replace("\n", "") == lab.text
             last = grid[lab.row + lab.rows - 1][lab.col + lab.cols - 1]
             assert last._tc is cell._tc, (table.name, lab.text)  # merged region
             if lab.cols == 1 and lab.col + 1 < table.n_cols:
@@ -76,7 +76,8 @@ def test_golden_content_of_the_sample(sample_report):
     for fld in spec.TEXT_FIELDS:
         assert sample_report.texts[fld.code] in text
     assert ("本报告中所列数据统计期限自2024年1月1日起至2024年12月31日止。如需了解更多政府信息，"
-            "请登录井研县政府网站（http://www.jingyan.gov.cn/）查询。") in text
+            "请登录井研县政府网站（http://www.\u200bjingyan.\u200bgov.\u200bcn/）查询。") in text
+    assert sum("统计期限" in t for t in text) == 1  # the unit's own sentence, not a second one
     assert paras[-2:] == [("Signature", "井研县高凤镇人民政府"), ("Signature", "2025年1月9日")]
 
 
@@ -121,9 +122,9 @@ def test_typography_follows_gb_t_9704(sample_report):
 
 def test_signature_and_date_indents():
     sign, date = outline.signature_indents("井研县高凤镇人民政府", "2025年1月9日")
-    assert sign == 2 and date == 2 + 10 - 2 - 6
+    assert (sign, date) == (28 - 2 - 10, 28 - 2 - 10 + 2)  # 右空二字; the date two to the right
     sign, date = outline.signature_indents("某局", "2025年12月31日")
-    assert date == 2 and sign > 2
+    assert date + outline.rendered_width("2025年12月31日") == 26 and sign == date - 2
 
 
 def test_draft_marks_every_page_header(sample_report):
@@ -226,11 +227,12 @@ def test_render_from_the_report_json(sample_report, tmp_path):
 
 def _expected_sequence(blocks):
     """What the outline says the document holds, as (kind, style, text) in order."""
-    styles = {outline.ORGAN: "Title", outline.TITLE: "Title", outline.BODY: "Normal"}
+    styles = {outline.ORGAN: "Title", outline.TITLE: "Title", outline.BODY: "Normal",
+              outline.SUBHEADING: "Heading2"}
     seq = []
     for block in blocks:
         if isinstance(block, outline.Paragraph):
-            seq.append(("p", styles[block.role], block.text))
+            seq.append(("p", styles[block.role], block.text.replace("\u200b", "")))
         elif isinstance(block, outline.Heading):
             seq.append(("p", f"Heading{block.level}", block.text))
         elif isinstance(block, outline.Table):
@@ -248,7 +250,7 @@ def _document_sequence(doc):
     for child in doc.element.body.iterchildren():
         if child.tag == qn("w:p"):
             p = next(p for p in doc.paragraphs if p._p is child)
-            seq.append(("p", p.style.style_id, p.text))
+            seq.append(("p", p.style.style_id, p.text.replace("\u200b", "")))
         elif child.tag == qn("w:tbl"):
             seq.append(("table", next(names), ""))
     return seq
@@ -276,3 +278,39 @@ def test_a_title_that_names_the_organ_has_no_organ_line(sample_report):
     blocks = outline.outline(named)
     assert [b.role for b in blocks if isinstance(b, outline.Paragraph)][0] == outline.TITLE
     assert _document_sequence(parse(render.render_bytes(named))) == _expected_sequence(blocks)
+
+
+@pytest.mark.parametrize("field", ["TEXT_PREAMBLE", "TEXT_OTHER"])
+def test_the_data_period_is_stated_once(sample_report, field):
+    import dataclasses
+
+    own = "本报告中所列数据的统计期限自2024年1月1日起至2024年12月31日止。"
+    report = dataclasses.replace(sample_report, texts={
+        **sample_report.texts, field: sample_report.texts[field] + "\n" + own})
+    text = "".join(p.text for p in parse(render.render_bytes(report)).paragraphs)
+    assert text.count("统计期限") == 1
+
+
+def test_subheadings_in_any_part_take_the_heading_style(sample_report):
+    import dataclasses
+
+    report = dataclasses.replace(sample_report, texts={
+        **sample_report.texts, "TEXT_PROBLEMS": "（一）2023年度问题整改情况\n已整改。\n"
+        "（二）存在的主要问题\n（三）改进措施。一是加强培训，二是完善制度，三是强化考核。"})
+    paras = body_paragraphs(parse(render.render_bytes(report)))
+    assert ("Heading2", "（一）2023年度问题整改情况") in paras
+    assert ("Heading2", "（二）存在的主要问题") in paras
+    assert ("Normal", "（三）改进措施。一是加强培训，二是完善制度，三是强化考核。") in paras
+
+
+@pytest.mark.parametrize("title, unit, lines", [
+    ("淮安市人民政府2024年政府信息公开工作年度报告", "淮安市人民政府",
+     ("淮安市人民政府2024年", "政府信息公开工作年度报告")),
+    ("中华人民共和国国家发展和改革委员会2024年政府信息公开工作年度报告",
+     "中华人民共和国国家发展和改革委员会",
+     ("中华人民共和国国家发展和改革委员会", "2024年政府信息公开工作年度报告")),
+    ("2024年高凤镇政府信息公开工作年度报告", "井研县高凤镇人民政府",
+     ("2024年高凤镇政府信息公开工作年度报告",)),
+])
+def test_titles_break_at_word_boundaries(title, unit, lines):
+    assert outline.title_lines(title, unit) == lines

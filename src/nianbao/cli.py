@@ -214,22 +214,37 @@ def _fonts(pairs: tuple[str, ...]):
         raise click.BadParameter(str(exc), param_hint="--font") from exc
 
 
+def _formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    from .outputs.formats import parse_formats
+
+    try:
+        return parse_formats(text, allowed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from exc
+
+
 @cli.command("render")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="输出的 .docx。")
-@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF。")
+              help="输出文件（多种格式时，其余格式放在旁边，扩展名各自不同）。")
+@click.option("--format", "fmt", default="docx", show_default=True, metavar="docx,html,pdf",
+              help="输出格式，可多选，逗号分隔。")
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF（同 --format 加 pdf）。")
+@click.option("--fragment", is_flag=True, help="HTML 只输出正文部分（内联样式），供粘贴到网站编辑器。")
 @click.option("--draft", is_flag=True, help="有错误也生成，每页页眉标注“草稿（未通过校验）”。")
 @click.option("--reference-docx", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="自定义样式文档（字体、字号、版头）。")
 @click.option("--font", "fonts", multiple=True, metavar="项=字体",
               help="替换字体，如 --font body=仿宋 --font heading2=楷体。")
-def render_cmd(source, output, pdf, draft, reference_docx, fonts):
-    """校验后生成年度报告 .docx（GB/T 9704 版式）。"""
+def render_cmd(source, output, fmt, pdf, fragment, draft, reference_docx, fonts):
+    """校验后生成年度报告：GB/T 9704 版式的 .docx、网站用的 HTML、PDF。"""
     from .api import check_file
     from .errors import FileProblem
-    from .outputs import docx
+    from .outputs import publish
 
+    formats = _formats(fmt, ("docx", "html", "pdf"))
+    if pdf and "pdf" not in formats:
+        formats += ("pdf",)
     read, result = check_file(source)
     if read is None:
         raise FileProblem(result.problem_code, f"无法读取 {source}：{result.problem}")
@@ -238,13 +253,11 @@ def render_cmd(source, output, pdf, draft, reference_docx, fonts):
         click.echo("有错误，未生成报告；修改后重试，或加 --draft 生成草稿。", err=True)
         sys.exit(EXIT_FINDINGS)
     reference = reference_docx.read_bytes() if reference_docx else None
-    docx.render(read.report, output, draft=bool(result.errors), reference=reference,
-                fonts=_fonts(fonts))
-    click.echo(f"已生成报告：{output}")
-    if pdf:
-        from .outputs.pdf import to_pdf
-
-        click.echo(f"已生成 PDF：{to_pdf(output)}")
+    written = publish.write(read.report, output, formats, draft=bool(result.errors),
+                            fragment=fragment, reference=reference, fonts=_fonts(fonts))
+    labels = {"docx": "报告", "html": "网页", "pdf": "PDF"}
+    for name, path in written.items():
+        click.echo(f"已生成{labels[name]}：{path}")
 
 
 # ---------------------------------------------------------------- batch and demo
@@ -260,7 +273,9 @@ def render_cmd(source, output, pdf, draft, reference_docx, fonts):
               help="上年度的 data/ 文件夹或工作簿文件夹。")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认 CPU 核数）。")
 @click.option("--draft", is_flag=True, help="有错误的单位也生成草稿报告。")
-def batch_cmd(inbox, out_dir, roster, previous, jobs, draft):
+@click.option("--formats", default="docx", show_default=True, metavar="docx,html",
+              help="报告格式，可多选，逗号分隔（html 为网站发布用的网页）。")
+def batch_cmd(inbox, out_dir, roster, previous, jobs, draft, formats):
     """一次处理收到的全部文件（文件夹或 .zip）：校验、成文、汇总。"""
     from .round import batch
     from .workbook.roster import read_roster
@@ -268,6 +283,7 @@ def batch_cmd(inbox, out_dir, roster, previous, jobs, draft):
     campaign = read_roster(roster) if roster else None
     result = batch.run(inbox, out_dir, roster=campaign, previous=previous,
                        jobs=jobs or batch.default_jobs(), draft=draft,
+                       formats=_formats(formats, ("docx", "html")),
                        progress=_progress(True, "处理中"))
     counts: dict[str, int] = {}
     for row in result.rows:

@@ -20,8 +20,10 @@ BODY_PT = 16.0  # 三号
 TITLE_PT = 22.0  # 二号
 PAGE_PT = 14.0  # 四号
 LINE_PT = 28.95  # exact spacing that gives 22 lines in the 225 mm text block
-TABLE_PT = 10.5  # 五号
-DENSE_TABLE_PT = 9.0  # 小五, for the 10- and 15-column tables
+TABLE_PT = 10.5  # 五号, every table
+#: Each character condensed by ¼ pt: 28 characters of 3号 fill the 156 mm line in Word and in
+#: LibreOffice alike (a docGrid of characters is read differently by the two).
+CONDENSE_TWIPS = -5
 TEXT_WIDTH_MM = 156
 
 STYLE_BODY = "Normal"
@@ -78,14 +80,18 @@ def _paragraph_style(doc: DocumentObject, style_id: str, name: str):
 
 def _shape(style, size: float, east_asia: str, latin: str, *, bold: bool = False,
            align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent: float = 0.0, exact: float | None = LINE_PT,
-           grid: bool = True) -> None:
+           grid: bool = True, condense: bool = False) -> None:
     font = style.font
     font.size = Pt(size)
     font.bold = bold
     font.italic = False
     rpr = style.element.get_or_add_rPr()
-    for child in rpr.findall(qn("w:color")):
+    for child in rpr.findall(qn("w:color")) + rpr.findall(qn("w:spacing")):
         rpr.remove(child)
+    if condense:
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(CONDENSE_TWIPS))
+        rpr.append(spacing)
     set_fonts(style.element, east_asia, latin)
     pf = style.paragraph_format
     pf.alignment = align
@@ -108,20 +114,20 @@ def _shape(style, size: float, east_asia: str, latin: str, *, bold: bool = False
 def apply_styles(doc: DocumentObject, fonts: Fonts) -> None:
     """Restyle the built-in styles (keeping outline levels) and add nianbao's own."""
     latin = fonts.latin
-    _shape(doc.styles["Normal"], BODY_PT, fonts.body, latin, indent=2 * BODY_PT)
+    _shape(doc.styles["Normal"], BODY_PT, fonts.body, latin, indent=2 * BODY_PT, condense=True)
     _shape(doc.styles["Title"], TITLE_PT, fonts.title, latin, align=WD_ALIGN_PARAGRAPH.CENTER,
            exact=None)
     doc.styles["Title"].paragraph_format.space_after = Pt(LINE_PT)
     for child in doc.styles["Title"].element.get_or_add_pPr().findall(qn("w:pBdr")):
         child.getparent().remove(child)
     for name, font in (("Heading 1", fonts.heading1), ("Heading 2", fonts.heading2)):
-        _shape(doc.styles[name], BODY_PT, font, latin, indent=2 * BODY_PT)
+        _shape(doc.styles[name], BODY_PT, font, latin, indent=2 * BODY_PT, condense=True)
         doc.styles[name].paragraph_format.keep_with_next = True  # never last on a page
     table = _paragraph_style(doc, STYLE_TABLE, "Table Text")
     _shape(table, TABLE_PT, fonts.body, latin, align=WD_ALIGN_PARAGRAPH.CENTER, exact=None,
            grid=False)
     sign = _paragraph_style(doc, STYLE_SIGN, "Signature")
-    _shape(sign, BODY_PT, fonts.body, latin, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _shape(sign, BODY_PT, fonts.body, latin, align=WD_ALIGN_PARAGRAPH.LEFT, condense=True)
     draft = _paragraph_style(doc, STYLE_DRAFT, "Draft Mark")
     _shape(draft, 12, fonts.heading1, latin, align=WD_ALIGN_PARAGRAPH.CENTER, exact=None)
     page = _paragraph_style(doc, "PageNumber", "Page Number Line")
@@ -195,12 +201,15 @@ def build_reference(fonts: Fonts = Fonts()) -> bytes:
     return buf.getvalue()
 
 
-def fix_properties(doc: DocumentObject, title: str, when: dt.datetime) -> None:
-    """Deterministic document properties (python-docx would otherwise stamp the current time)."""
+def fix_properties(doc: DocumentObject, title: str, when: dt.datetime, *, author: str = "nianbao",
+                   subject: str = "") -> None:
+    """Deterministic document properties (python-docx would otherwise stamp the current time);
+    a report names its organ as author, so the PDF does too."""
     core = doc.core_properties
     core.title = title
-    core.author = "nianbao"
-    core.last_modified_by = "nianbao"
+    core.author = author
+    core.subject = subject
+    core.last_modified_by = author
     core.created = when
     core.modified = when
     core.revision = 1

@@ -3,6 +3,7 @@ reference document's styles."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -15,7 +16,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 
 from .. import spec
 from ..errors import StyleError
@@ -25,6 +26,7 @@ from . import docstyle, outline
 
 DRAFT_MARK = "草稿（未通过校验）"
 CELL_MARGIN_TWIPS = 40
+CELL_PAD_TWIPS = 20  # 1 pt above and below a cell's text
 ROLE_STYLES = {outline.ORGAN: docstyle.STYLE_TITLE, outline.TITLE: docstyle.STYLE_TITLE,
                outline.BODY: docstyle.STYLE_BODY}
 HEADING_STYLES = {1: docstyle.STYLE_H1, 2: docstyle.STYLE_H2}
@@ -42,13 +44,16 @@ class _Builder:
     def _append(self, element) -> None:
         self.sect.addprevious(element)
 
-    def para(self, text: str, style: str, *, right_twips: int | None = None) -> None:
+    def para(self, text: str, style: str, *, left_twips: int | None = None,
+             keep: bool = False) -> None:
         p = OxmlElement("w:p")
         ppr = p.get_or_add_pPr()
         ppr.get_or_add_pStyle().val = style
-        if right_twips is not None:
+        if keep:
+            ppr.append(OxmlElement("w:keepNext"))
+        if left_twips is not None:
             ind = OxmlElement("w:ind")
-            ind.set(qn("w:right"), str(right_twips))
+            ind.set(qn("w:left"), str(left_twips))
             ind.set(qn("w:firstLine"), "0")
             ppr.append(ind)
         if text:
@@ -61,14 +66,14 @@ class _Builder:
         self._append(p)
 
     def table(self, block: outline.Table) -> None:
-        """One statutory table; a figure's cell holds its slot mark, filled per report."""
+        """One statutory table; a figure's cell holds its slot mark, filled per report. Rows
+        never split; the table keeps together when it fits on a page, and otherwise breaks
+        only between the table's top-level groups."""
         table = block.table
-        size = docstyle.DENSE_TABLE_PT if table.n_cols >= 10 else docstyle.TABLE_PT
         doc_table = self.doc.add_table(rows=table.n_rows, cols=table.n_cols)
         self._append(doc_table._tbl)
         _table_properties(doc_table._tbl)
-        total = sum(table.col_weights)
-        widths = [Mm(docstyle.TEXT_WIDTH_MM * w / total) for w in table.col_weights]
+        widths = [Mm(w) for w in block.widths]
         for i, column in enumerate(doc_table.columns):
             column.width = widths[i]
         rows = doc_table.rows
@@ -79,25 +84,61 @@ class _Builder:
                 tr_pr.append(OxmlElement("w:tblHeader"))
             for c, cell in enumerate(row.cells):
                 cell.width = widths[c]
+        keep = _kept_rows(block)
         grid = [[rows[r].cells[c] for c in range(table.n_cols)] for r in range(table.n_rows)]
         for item in block.cells:
             cell = grid[item.row][item.col]
             if item.rows > 1 or item.cols > 1:
                 cell = cell.merge(grid[item.row + item.rows - 1][item.col + item.cols - 1])
             text = f"{FIGURE_MARK}{item.code}{FIGURE_MARK}" if item.code else item.text
-            _cell_text(cell, text, size, item.align == "left")
+            _cell_text(cell, text, item.align == "left",
+                       keep=item.row + item.rows - 1 in keep)
 
 
-def _cell_text(cell, text: str, size: float, left: bool) -> None:
+#: A table taller than this (points) breaks between groups instead of moving whole.
+PAGE_BODY_PT = 600.0
+
+
+def _row_heights(block: outline.Table) -> list[float]:
+    """Each row's height, estimated from the wrapped lines of its single-row cells."""
+    line = docstyle.TABLE_PT * 1.3
+    heights = [line + 4.0] * block.table.n_rows
+    for cell in block.cells:
+        width = sum(block.widths[cell.col:cell.col + cell.cols]) - outline.CELL_PADDING_MM
+        per_line = max(width / outline.TABLE_CHAR_MM, 1.0)
+        lines = sum(max(1, -(-outline.text_width(p) // per_line)) for p in cell.text.split("\n"))
+        heights[cell.row] = max(heights[cell.row], lines * line / cell.rows + 4.0)
+    return heights
+
+
+def _kept_rows(block: outline.Table) -> set[int]:
+    """Rows kept with the next one: all but the last when the table fits on a page; else the
+    rows inside a merged group (a row label spanning several rows) and the header."""
+    table = block.table
+    last = table.n_rows - 1
+    if sum(_row_heights(block)) <= PAGE_BODY_PT:
+        return set(range(last))
+    keep = set(range(table.header_rows))
+    for lab in table.labels:
+        if lab.rows > 1 and lab.row >= table.header_rows and lab.rows < table.n_rows - lab.row:
+            keep |= set(range(lab.row, lab.row + lab.rows - 1))
+    return keep
+
+
+def _cell_text(cell, text: str, left: bool, keep: bool) -> None:
     p = cell.paragraphs[0]
     ppr = p._p.get_or_add_pPr()
     ppr.get_or_add_pStyle().val = docstyle.STYLE_TABLE
+    if keep:
+        ppr.append(OxmlElement("w:keepNext"))
     if left:
         jc = OxmlElement("w:jc")
         jc.set(qn("w:val"), "left")
         ppr.append(jc)
-    run = p.add_run(text)
-    run.font.size = Pt(size)
+    for i, piece in enumerate(text.split("\n")):
+        run = p.add_run(piece)
+        if i:
+            run._r.insert(0, OxmlElement("w:br"))
     tc_pr = cell._tc.get_or_add_tcPr()
     valign = OxmlElement("w:vAlign")
     valign.set(qn("w:val"), "center")
@@ -119,9 +160,9 @@ def _table_properties(tbl) -> None:
         borders.append(el)
     tbl_pr.append(borders)
     margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
+    for side in ("top", "left", "bottom", "right"):
         el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+        el.set(qn("w:w"), str(CELL_MARGIN_TWIPS if side in ("left", "right") else CELL_PAD_TWIPS))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
     tbl_pr.append(margins)
@@ -147,6 +188,21 @@ FIGURE_MARK, PARA_MARK = "\ue000", "\ue001"
 SENTINEL_TIME = dt.datetime(1999, 9, 9, 9, 9, 9)
 _SIGN_TWIPS, _DATE_TWIPS = 9_990_001, 9_990_002
 SLOT_SIGNATURE, SLOT_DATE = "SIGNATURE", "DATE"
+SLOT_AUTHOR, SLOT_SUBJECT = "AUTHOR", "SUBJECT"
+#: Long unbreakable runs (web addresses) get break opportunities, so the line before them is
+#: not stretched letter by letter.
+_URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
+_BREAK_AFTER = re.compile(r"((?<!/)/(?!/)|[.?&=_-])(?=[\x21-\x7e])")
+
+
+def _breakable(text: str) -> str:
+    return _URL.sub(lambda m: _BREAK_AFTER.sub("\\1\u200b", m.group()), text)
+
+
+def _runs(text: str) -> str:
+    """A paragraph's text as the inside of its run: line breaks as <w:br/>."""
+    pieces = [escape(_breakable(piece)) for piece in text.split("\n")]
+    return '</w:t><w:br/><w:t xml:space="preserve">'.join(pieces)
 
 #: The outline with its report-specific text taken out: what a skeleton is built from.
 Shape = tuple[tuple[object, ...], ...]
@@ -162,11 +218,12 @@ def shape_of(blocks: tuple[outline.Block, ...]) -> Shape:
     for block in blocks:
         if isinstance(block, outline.Paragraph):
             if not (shape and shape[-1][:2] == ("slot", block.slot)):
-                shape.append(("slot", block.slot, block.role))
+                role = block.role if block.role in (outline.ORGAN, outline.TITLE) else outline.BODY
+                shape.append(("slot", block.slot, role))
         elif isinstance(block, outline.Heading):
             shape.append(("heading", block.level, block.text))
         elif isinstance(block, outline.Table):
-            shape.append(("table", block.table.key))
+            shape.append(("table", block.table.key, block.widths))
         else:
             shape.append(("signature",))
     return tuple(shape)
@@ -181,11 +238,13 @@ def _assemble(b: _Builder, shape: Shape) -> None:
         elif kind == "heading":
             b.para(str(entry[2]), HEADING_STYLES[int(entry[1])])  # type: ignore[call-overload]
         elif kind == "table":
-            b.table(outline.table_block(tables[str(entry[1])], _NO_FIGURES))
+            block = outline.table_block(tables[str(entry[1])], _NO_FIGURES)
+            b.table(dataclasses.replace(block, widths=entry[2]))  # type: ignore[arg-type]
         else:
-            b.para("", docstyle.STYLE_BODY)  # GB/T 9704: 正文下空一行 before the signature
-            b.para(_slot(SLOT_SIGNATURE), docstyle.STYLE_SIGN, right_twips=_SIGN_TWIPS)
-            b.para(_slot(SLOT_DATE), docstyle.STYLE_SIGN, right_twips=_DATE_TWIPS)
+            # GB/T 9704: 正文下空一行, then the signature and the date, kept on one page
+            b.para("", docstyle.STYLE_BODY, keep=True)
+            b.para(_slot(SLOT_SIGNATURE), docstyle.STYLE_SIGN, left_twips=_SIGN_TWIPS, keep=True)
+            b.para(_slot(SLOT_DATE), docstyle.STYLE_SIGN, left_twips=_DATE_TWIPS)
 
 
 _NO_FIGURES = Report(unit="", year=2000)
@@ -204,7 +263,8 @@ class Skeleton:
         _assemble(_Builder(doc), shape)
         if draft:
             _draft_headers(doc)
-        docstyle.fix_properties(doc, _slot(outline.SLOT_TITLE), SENTINEL_TIME)
+        docstyle.fix_properties(doc, _slot(outline.SLOT_TITLE), SENTINEL_TIME,
+                                author=_slot(SLOT_AUTHOR), subject=_slot(SLOT_SUBJECT))
         buf = io.BytesIO()
         doc.save(buf)
         with zipfile.ZipFile(buf) as zf:
@@ -213,30 +273,40 @@ class Skeleton:
         self.core = dict(self.members)["docProps/core.xml"].decode("utf-8")
 
     def fill(self, report: Report, blocks: tuple[outline.Block, ...]) -> bytes:
-        lines: dict[str, list[str]] = {}
+        lines: dict[str, list[tuple[str, str]]] = {}
         figures: dict[str, str] = {}
         signature = outline.Signature("", "", 2.0, 2.0)
         for block in blocks:
             if isinstance(block, outline.Paragraph):
-                lines.setdefault(block.slot, []).append(block.text)
+                lines.setdefault(block.slot, []).append((block.role, block.text))
             elif isinstance(block, outline.Table):
                 figures.update((c.code, c.text) for c in block.cells if c.code)
             elif isinstance(block, outline.Signature):
                 signature = block
-        lines[SLOT_SIGNATURE], lines[SLOT_DATE] = [signature.organ], [signature.date]
+        lines[SLOT_SIGNATURE] = [(outline.BODY, signature.organ)]
+        lines[SLOT_DATE] = [(outline.BODY, signature.date)]
 
         def para(match: re.Match[str]) -> str:
             head, tail = match.group(1), match.group(3)
-            return "".join(head + escape(line) + tail for line in lines.get(match.group(2), []))
+            out = []
+            for role, text in lines.get(match.group(2), []):
+                style = head if role != outline.SUBHEADING else head.replace(
+                    f'w:val="{docstyle.STYLE_BODY}"', f'w:val="{docstyle.STYLE_H2}"', 1)
+                out.append(style + _runs(text) + tail)
+            return "".join(out)
 
         body = _PARA.sub(para, self.document)
         body = _FIGURE.sub(lambda m: figures.get(m.group(1), "0"), body)
-        body = body.replace(f'w:right="{_SIGN_TWIPS}"', f'w:right="{_twips(signature.organ_indent)}"')
-        body = body.replace(f'w:right="{_DATE_TWIPS}"', f'w:right="{_twips(signature.date_indent)}"')
+        body = body.replace(f'w:left="{_SIGN_TWIPS}"', f'w:left="{_twips(signature.organ_indent)}"')
+        body = body.replace(f'w:left="{_DATE_TWIPS}"', f'w:left="{_twips(signature.date_indent)}"')
         when = dt.datetime.combine(report.date or dt.date(report.year + 1, 1, 1), dt.time())
-        title = lines.get(outline.SLOT_TITLE, [""])[0]
-        core = self.core.replace(_slot(outline.SLOT_TITLE), escape(title)).replace(
-            SENTINEL_TIME.strftime("%Y-%m-%dT%H:%M:%SZ"), when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        title = lines.get(outline.SLOT_TITLE, [("", "")])[0][1].replace("\n", "")
+        core = self.core
+        for slot, value in ((outline.SLOT_TITLE, title), (SLOT_AUTHOR, report.unit),
+                            (SLOT_SUBJECT, f"{report.year}年政府信息公开工作年度报告")):
+            core = core.replace(_slot(slot), escape(outline.clean(value)))
+        core = core.replace(SENTINEL_TIME.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                            when.strftime("%Y-%m-%dT%H:%M:%SZ"))
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in self.members:

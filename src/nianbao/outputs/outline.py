@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,8 +16,16 @@ from ..model.report import Report
 from ..model.unit import Settings, Unit
 from ..model.values import fmt_number
 
-#: Paragraph roles a renderer styles: the issuing organ above the title, the title, body text.
-ORGAN, TITLE, BODY = "organ", "title", "body"
+#: Paragraph roles a renderer styles: the issuing organ above the title, the title, body text,
+#: and a （一）… heading a clerk wrote inside a part's text.
+ORGAN, TITLE, BODY, SUBHEADING = "organ", "title", "body", "subheading"
+#: GB/T 9704: 28 characters a line of 3号 body text; a 2号 title line holds 20.
+LINE_CHARS = 28
+TITLE_CHARS = 20
+#: A table's text block is 156 mm; table text is 五号 (10.5 pt ≈ 3.7 mm a character).
+TABLE_WIDTH_MM = 156.0
+TABLE_CHAR_MM = 10.5 * 25.4 / 72
+CELL_PADDING_MM = 1.6
 #: Where the report-specific paragraphs come from: a text field's code, or one of these.
 SLOT_ORGAN, SLOT_TITLE, SLOT_PERIOD = "ORGAN", "TITLE", "PERIOD"
 
@@ -54,6 +63,14 @@ def clean(text: str) -> str:
     return _INVALID_XML.sub("", text)
 
 
+_SUBHEADING = re.compile(r"^（[一二三四五六七八九十]+）[^。；]{1,30}[。]?$")
+
+
+def is_subheading(line: str) -> bool:
+    """（一）2023年度问题整改情况 — a heading of its own line, not （一）… followed by text."""
+    return bool(_SUBHEADING.match(line))
+
+
 def paragraphs(text: str) -> list[str]:
     """Alt+Enter lines become separate paragraphs; blank lines are dropped."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -65,17 +82,65 @@ def text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
+def rendered_width(text: str) -> float:
+    """Width as Word and LibreOffice lay it out: ¼ character more at every switch between
+    Chinese and Latin characters (LibreOffice ignores autoSpaceDE/DN)."""
+    wide = [unicodedata.east_asian_width(ch) in "WF" for ch in text]
+    switches = sum(1 for a, b in zip(wide, wide[1:], strict=False) if a != b)
+    return text_width(text) + 0.25 * switches
+
+
 def signature_indents(signature: str, date: str) -> tuple[float, float]:
-    """GB/T 9704 §7.3.5.2 (no seal): signature 右空二字, the date starting two characters to its
-    right; when the date is the longer line, the date keeps 右空二字 and the signature moves left.
-    Returns the right indents of signature and date, in characters."""
-    sig, day = text_width(signature), text_width(date)
-    sign_right = 2.0
-    date_right = sign_right + sig - 2 - day
-    if date_right < 2:
-        date_right = 2.0
-        sign_right = date_right + day + 2 - sig
-    return sign_right, date_right
+    """GB/T 9704 §7.3.5.2 (no seal): the signature 右空二字, the date's first character two
+    characters right of the signature's first; when the date is the longer line, the date
+    keeps 右空二字 and the signature moves left. Returns the LEFT indents of both, in
+    characters: a first character's place does not depend on how wide the line renders."""
+    sign_left = LINE_CHARS - 2 - text_width(signature)
+    date_left = sign_left + 2
+    if date_left + rendered_width(date) > LINE_CHARS - 2:
+        date_left = LINE_CHARS - 2 - rendered_width(date)
+        sign_left = date_left - 2
+    return max(sign_left, 0.0), max(date_left, 0.0)
+
+
+#: Where a title may break: after the organ's name, its year, or a word of the fixed phrase.
+_TITLE_WORDS = re.compile(r"(\d{4}年度?|政府信息公开|工作|年度报告|人民政府|办事处|委员会|"
+                          r"[省市县区州盟旗乡镇]|街道)")
+
+
+def title_pieces(title: str, unit: str = "") -> tuple[str, ...]:
+    """The title cut at every place it may break (a page of any width breaks it only there)."""
+    cuts = {m.end() for m in _TITLE_WORDS.finditer(title)}
+    if unit and title.startswith(unit):
+        cuts.add(len(unit))
+    bounds = (0, *sorted(c for c in cuts if 0 < c < len(title)), len(title))
+    return tuple(title[a:b] for a, b in itertools.pairwise(bounds))
+
+
+def title_lines(title: str, unit: str = "") -> tuple[str, ...]:
+    """GB/T 9704 §7.3.1: a title longer than a line breaks where words end (the organ's name,
+    the year and 政府信息公开工作年度报告 are units), in a 梯形 or 菱形: the fewest lines,
+    then the most even lengths (for three lines the middle one longest)."""
+    if text_width(title) <= TITLE_CHARS:
+        return (title,)
+    cuts = {m.end() for m in _TITLE_WORDS.finditer(title)} | ({len(unit)} if unit and
+                                                               title.startswith(unit) else set())
+    points = sorted(c for c in cuts if 0 < c < len(title))
+    best: tuple[float, tuple[str, ...]] | None = None
+    for n in (1, 2):
+        for chosen in itertools.combinations(points, n):
+            bounds = (0, *chosen, len(title))
+            lines = tuple(title[a:b] for a, b in itertools.pairwise(bounds))
+            widths = [text_width(line) for line in lines]
+            if max(widths) > TITLE_CHARS:
+                continue
+            shape = 0.0 if n == 1 or widths[1] >= max(widths) else 4.0
+            score = (max(widths) - min(widths)) + shape
+            if best is None or score < best[0]:
+                best = (score, lines)
+        if best is not None:
+            return best[1]
+    return (title,)  # no word boundary fits: the renderer breaks it
 
 
 # ---------------------------------------------------------------- blocks
@@ -83,7 +148,8 @@ def signature_indents(signature: str, date: str) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of report-specific text; ``slot`` names where it comes from."""
+    """A paragraph of report-specific text; ``slot`` names where it comes from. A title's
+    lines are separated by a line break (\\n)."""
 
     text: str
     role: str
@@ -114,10 +180,12 @@ class Cell:
 
 @dataclass(frozen=True)
 class Table:
-    """One statutory table as a grid of cells with the national merges."""
+    """One statutory table as a grid of cells with the national merges; a label's text holds
+    a line break where the national table breaks it; ``widths`` in mm, from the content."""
 
     table: spec.Table
     cells: tuple[Cell, ...]
+    widths: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,20 +208,46 @@ def figure_text(report: Report, code: str) -> str:
 
 @functools.cache
 def _label_cells(table: spec.Table) -> tuple[Cell, ...]:
-    return tuple(Cell(lab.row, lab.col, lab.rows, lab.cols, lab.text,
+    return tuple(Cell(lab.row, lab.col, lab.rows, lab.cols,
+                      spec.LABEL_BREAKS.get(lab.text, lab.text),
                       "left" if table is spec.T3 and lab.col == 2 and lab.cols == 1 else "center",
                       header=lab.row < table.header_rows) for lab in table.labels)
 
 
+def _widths(table: spec.Table, cells: tuple[Cell, ...]) -> tuple[float, ...]:
+    """Every column wide enough for its widest unbreakable piece (a figure, a label's piece
+    between allowed breaks); what is left goes to the widest label column."""
+    need = [0.0] * table.n_cols
+    for cell in cells:
+        if cell.cols == 1 and not (table is spec.T3 and cell.col == 2):
+            piece = max(text_width(p) for p in cell.text.split("\n"))
+            need[cell.col] = max(need[cell.col], piece * TABLE_CHAR_MM + CELL_PADDING_MM)
+    weights = table.col_weights
+    flexible = max(range(table.n_cols), key=lambda c: weights[c])
+    rest = TABLE_WIDTH_MM - sum(need) + need[flexible]
+    floor = TABLE_WIDTH_MM * weights[flexible] / sum(weights) / 2
+    widths = [*need]
+    widths[flexible] = max(rest, floor)
+    scale = min(1.0, TABLE_WIDTH_MM / sum(widths))
+    return tuple(round(w * scale, 2) for w in widths)
+
+
 def table_block(table: spec.Table, report: Report) -> Table:
-    """The table's labels (the same for every report) and the report's figures."""
+    """The table's labels (the same for every report), the report's figures, the widths."""
     figures = tuple(Cell(f.row, f.col, 1, f.cols, figure_text(report, f.code), code=f.code)
                     for f in table.figures)
-    return Table(table, _label_cells(table) + figures)
+    cells = _label_cells(table) + figures
+    return Table(table, cells, _widths(table, cells))
 
 
 def _texts(report: Report, code: str) -> list[Paragraph]:
-    return [Paragraph(line, BODY, code) for line in paragraphs(report.texts.get(code, ""))]
+    return [Paragraph(line, SUBHEADING if is_subheading(line) else BODY, code)
+            for line in paragraphs(report.texts.get(code, ""))]
+
+
+def states_period(report: Report) -> bool:
+    """The unit's own text already gives the 统计期限 (the real 高凤镇 report does)."""
+    return any("统计期限" in report.texts.get(f.code, "") for f in spec.TEXT_FIELDS)
 
 
 def outline(report: Report) -> tuple[Block, ...]:
@@ -162,7 +256,7 @@ def outline(report: Report) -> tuple[Block, ...]:
     blocks: list[Block] = []
     if report.unit and report.unit not in title:
         blocks.append(Paragraph(clean(report.unit), ORGAN, SLOT_ORGAN))
-    blocks.append(Paragraph(title, TITLE, SLOT_TITLE))
+    blocks.append(Paragraph("\n".join(title_lines(title, clean(report.unit))), TITLE, SLOT_TITLE))
     blocks += _texts(report, "TEXT_PREAMBLE")
     for part in spec.PARTS:
         blocks.append(Heading(part.heading, 1))
@@ -174,8 +268,10 @@ def outline(report: Report) -> tuple[Block, ...]:
                 if fld.heading:
                     blocks.append(Heading(fld.heading, 2))
                 blocks += _texts(report, fld.code)
-    period = data_period(report.year) + website_sentence(report.website)
-    blocks.append(Paragraph(clean(period), BODY, SLOT_PERIOD))
+    period = ("" if states_period(report) else data_period(report.year)) + website_sentence(
+        report.website)
+    if period:
+        blocks.append(Paragraph(clean(period), BODY, SLOT_PERIOD))
     date = date_text(report.date) if report.date else ""
     organ = clean(report.unit)
     sign, day = signature_indents(organ, date or "2000年1月1日")

@@ -226,6 +226,17 @@ T4 = Table("T4", "表四", "四、政府信息公开行政复议、行政诉讼�
 
 TABLES = (T2, T3, T4)
 
+#: Where a label may break across lines, as the national table breaks it (商业/企业): a
+#: renderer breaks a label only here, and makes its column wide enough for the longest piece.
+LABEL_BREAKS = {
+    "商业企业": "商业\n企业", "科研机构": "科研\n机构", "社会公益组织": "社会\n公益\n组织",
+    "法律服务机构": "法律\n服务\n机构", T3_RESULTS_LABEL: "三、\n本年度\n办理\n结果",
+    "（三）不予公开": "（三）\n不予公开", "（四）无法提供": "（四）\n无法提供",
+    "（五）不予处理": "（五）\n不予处理", "（六）其他处理": "（六）\n其他处理",
+    "结果维持": "结果\n维持", "结果纠正": "结果\n纠正", "其他结果": "其他\n结果",
+    "尚未审结": "尚未\n审结",
+}
+
 # ---------------------------------------------------------------- identity and text
 LEVELS = ("乡镇", "街道", "县级政府", "县级部门", "市级政府", "市级部门", "省级政府", "省级部门",
           "国务院部门", "其他")

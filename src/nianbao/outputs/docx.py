@@ -325,7 +325,8 @@ _FIGURE = re.compile(FIGURE_MARK + r"(\w+)" + FIGURE_MARK)
 
 
 def _twips(chars: float) -> int:
-    return int(chars * docstyle.BODY_PT * 20)
+    """Characters of condensed 三号 body text, in twips."""
+    return int(chars * (docstyle.BODY_PT * 20 + docstyle.CONDENSE_TWIPS))
 
 
 @functools.lru_cache(maxsize=32)

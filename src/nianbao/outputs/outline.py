@@ -26,6 +26,7 @@ TITLE_CHARS = 20
 TABLE_WIDTH_MM = 156.0
 TABLE_CHAR_MM = 10.5 * 25.4 / 72
 CELL_PADDING_MM = 1.6
+MIN_LABEL_MM = 24.0
 #: Where the report-specific paragraphs come from: a text field's code, or one of these.
 SLOT_ORGAN, SLOT_TITLE, SLOT_PERIOD = "ORGAN", "TITLE", "PERIOD"
 
@@ -215,21 +216,26 @@ def _label_cells(table: spec.Table) -> tuple[Cell, ...]:
 
 
 def _widths(table: spec.Table, cells: tuple[Cell, ...]) -> tuple[float, ...]:
-    """Every column wide enough for its widest unbreakable piece (a figure, a label's piece
-    between allowed breaks); what is left goes to the widest label column."""
+    """Every column wide enough for its widest unbreakable piece (a figure; a label's piece
+    between allowed breaks); the widest label column takes what is left. When that is too
+    little, label columns give way before a figure column does."""
     need = [0.0] * table.n_cols
+    figure_cols = {c.col for c in cells if c.code and c.cols == 1}
     for cell in cells:
         if cell.cols == 1 and not (table is spec.T3 and cell.col == 2):
             piece = max(text_width(p) for p in cell.text.split("\n"))
             need[cell.col] = max(need[cell.col], piece * TABLE_CHAR_MM + CELL_PADDING_MM)
     weights = table.col_weights
     flexible = max(range(table.n_cols), key=lambda c: weights[c])
-    rest = TABLE_WIDTH_MM - sum(need) + need[flexible]
-    floor = TABLE_WIDTH_MM * weights[flexible] / sum(weights) / 2
-    widths = [*need]
-    widths[flexible] = max(rest, floor)
-    scale = min(1.0, TABLE_WIDTH_MM / sum(widths))
-    return tuple(round(w * scale, 2) for w in widths)
+    need[flexible] = max(TABLE_WIDTH_MM - sum(need) + need[flexible], MIN_LABEL_MM)
+    over = sum(need) - TABLE_WIDTH_MM
+    labels = [c for c in range(table.n_cols) if c not in figure_cols]
+    label_total = sum(need[c] for c in labels)
+    if over > 0 and label_total > over:
+        for c in labels:
+            need[c] -= over * need[c] / label_total
+    scale = min(1.0, TABLE_WIDTH_MM / sum(need))
+    return tuple(round(w * scale, 2) for w in need)
 
 
 def table_block(table: spec.Table, report: Report) -> Table:

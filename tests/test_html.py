@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from conftest import consistent, needs, with_figures
+from conftest import consistent, needs
 from nianbao import spec
 from nianbao.model.values import fmt_number
 from nianbao.outputs import html, outline

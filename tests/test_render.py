@@ -314,3 +314,18 @@ def test_subheadings_in_any_part_take_the_heading_style(sample_report):
 ])
 def test_titles_break_at_word_boundaries(title, unit, lines):
     assert outline.title_lines(title, unit) == lines
+
+
+def test_a_table_too_tall_for_a_page_breaks_only_between_groups(sample_report, monkeypatch):
+    table = next(b for b in outline.outline(sample_report) if isinstance(b, outline.Table)
+                 and b.table is spec.T3)
+    assert render._kept_rows(table) == set(range(spec.T3.n_rows - 1))  # fits: kept whole
+    monkeypatch.setattr(render, "PAGE_BODY_PT", 100.0)
+    kept = render._kept_rows(table)
+    groups = [lab for lab in spec.T3.labels if lab.rows > 1 and lab.row >= spec.T3.header_rows
+              and lab.col == 1]
+    assert len(groups) == 4  # （三）–（六）
+    for lab in groups:  # inside a group every row keeps with the next; its last row may break
+        assert set(range(lab.row, lab.row + lab.rows - 1)) <= kept
+        assert lab.row + lab.rows - 1 not in kept
+    assert set(range(spec.T3.header_rows)) <= kept

@@ -242,3 +242,15 @@ def test_another_units_text_is_noted_in_the_status(tmp_path, clean, sample_repor
     row = next(r for r in rows if r[1] == B.name)
     assert row[3] == "有提示" and "千佛镇" in row[8]
     assert next(r for r in rows if r[1] == C.name)[3] == "未提交"
+
+
+def test_batch_writes_the_web_page_beside_the_document(tmp_path, clean):
+    box, out = tmp_path / "in", tmp_path / "out"
+    box.mkdir()
+    (box / "a.xlsx").write_bytes(workbook(A, clean(1)))
+    assert batch(box, "--out", out, "--formats", "docx,html")[0] == 0
+    assert sorted(p.name for p in (out / "reports").iterdir()) == [
+        f"2024_{A.name}.docx", f"2024_{A.name}.html"]
+    page = (out / "reports" / f"2024_{A.name}.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and A.name in page
+    assert batch(box, "--out", out, "--formats", "pdf")[0] == 2  # not a batch format

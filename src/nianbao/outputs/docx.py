@@ -101,13 +101,14 @@ PAGE_BODY_PT = 600.0
 
 def _row_heights(block: outline.Table) -> list[float]:
     """Each row's height, estimated from the wrapped lines of its single-row cells."""
-    line = docstyle.TABLE_PT * 1.3
-    heights = [line + 4.0] * block.table.n_rows
+    line = docstyle.TABLE_PT * 1.17  # single spacing, as LibreOffice and Word set 五号
+    pad = 2 * CELL_PAD_TWIPS / 20
+    heights = [line + pad] * block.table.n_rows
     for cell in block.cells:
         width = sum(block.widths[cell.col:cell.col + cell.cols]) - outline.CELL_PADDING_MM
         per_line = max(width / outline.TABLE_CHAR_MM, 1.0)
         lines = sum(max(1, -(-outline.text_width(p) // per_line)) for p in cell.text.split("\n"))
-        heights[cell.row] = max(heights[cell.row], lines * line / cell.rows + 4.0)
+        heights[cell.row] = max(heights[cell.row], lines * line / cell.rows + pad)
     return heights
 
 
@@ -119,9 +120,11 @@ def _kept_rows(block: outline.Table) -> set[int]:
     if sum(_row_heights(block)) <= PAGE_BODY_PT:
         return set(range(last))
     keep = set(range(table.header_rows))
-    for lab in table.labels:
-        if lab.rows > 1 and lab.row >= table.header_rows and lab.rows < table.n_rows - lab.row:
-            keep |= set(range(lab.row, lab.row + lab.rows - 1))
+    spans = [(lab.row, lab.row + lab.rows - 1) for lab in table.labels
+             if lab.rows > 1 and lab.row >= table.header_rows]
+    for first, last in spans:  # the innermost groups: （三）不予公开 1–8, not 三、本年度办理结果
+        if not any((f, l) != (first, last) and first <= f and l <= last for f, l in spans):
+            keep |= set(range(first, last))
     return keep
 
 

@@ -82,7 +82,7 @@ def locked_entries(wb: Workbook) -> list[tuple[str, str, object]]:
     inputs = {wb.names[n] for n in layout.INPUT_NAMES if n in wb.names}
     entries: list[tuple[str, str, object]] = []
     for sheet, cells in wb.cells.items():
-        if sheet not in layout.SHEETS:
+        if sheet not in layout.READ_SHEETS:
             continue
         for a1, cell in cells.items():
             if (sheet, a1) in inputs:
@@ -100,9 +100,9 @@ def _alterations(wb: Workbook, meta: dict[str, str], settings: Settings) -> str:
         return ""
     unit = Unit(meta.get("unit", ""), meta.get("parent", ""), meta.get("level", ""))
     present = {name for name, _ in wb.sheets}
-    removed = [f"删除了工作表“{name}”" for name in layout.SHEETS if name not in present]
+    removed = [f"删除了工作表“{name}”" for name in layout.READ_SHEETS if name not in present]
     changed = alterations.describe(template.locked_content(unit, settings), locked_entries(wb),
-                                   [name for name in layout.SHEETS if name in present])
+                                   [name for name in layout.READ_SHEETS if name in present])
     return "、".join([*removed, *([changed] if changed else [])])
 
 
@@ -216,7 +216,7 @@ def locate(code: str) -> str | None:
 
 
 def read_workbook(path: Path) -> Reading:
-    wb = reader.read(path)
+    wb = reader.read(path, skip={layout.CALC})
     meta = _check_identity(wb)
     year = int(meta["year"]) if meta.get("year", "").isdigit() else 0
     settings = _settings(meta, year)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -10,8 +11,11 @@ from decimal import Decimal, InvalidOperation
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_formula(formula: str) -> str:
-    """Spelling differences that WPS, Excel, LibreOffice and openpyxl introduce are folded away."""
+    """Spelling differences that WPS, Excel, LibreOffice and openpyxl introduce are folded away.
+
+    Cached: every return of a round carries the same few thousand formulas."""
     text = formula.lstrip("=").replace("_xlfn.", "")
     pieces = []
     last = 0

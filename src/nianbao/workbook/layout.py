@@ -16,6 +16,10 @@ CALC = "_calc"
 META = "_meta"
 SHEETS = (GUIDE, INFO, TEXT, *(t.name for t in spec.TABLES), PANEL, CALC)
 VISIBLE_SHEETS = SHEETS[:-1]
+#: What the fingerprint covers and the reader reads. The calc sheet is derived wholly from the
+#: spec and only feeds the workbook's own panel (validate recomputes everything), so it is
+#: neither read back nor fingerprinted: that keeps reading a return fast.
+READ_SHEETS = VISIBLE_SHEETS
 
 #: Every sheet shows the workbook's verdict at its top: label in A1, status in B1.
 BANNER_ROW = 0

@@ -131,8 +131,9 @@ def check_members(zf: zipfile.ZipFile) -> None:
         raise problem("BOMB")
 
 
-def read(path: Path) -> Workbook:
-    """Sniff and read ``path``; raises :class:`FileProblem` for anything it cannot read safely."""
+def read(path: Path, skip: frozenset[str] | set[str] = frozenset()) -> Workbook:
+    """Sniff and read ``path``, leaving out the sheets named in ``skip``; raises
+    :class:`FileProblem` for anything it cannot read safely."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -140,7 +141,7 @@ def read(path: Path) -> Workbook:
             head = fh.read(8)
             sniff(path, head, size)
             fh.seek(0)
-            return _read_zip(fh)
+            return _read_zip(fh, skip)
     except FileProblem:
         raise
     except zipfile.BadZipFile as exc:
@@ -185,7 +186,7 @@ def _parse(pkg: Package, name: str, data: bytes | None = None) -> Element:
     return root
 
 
-def _read_zip(fh: IO[bytes]) -> Workbook:
+def _read_zip(fh: IO[bytes], skip: frozenset[str] | set[str] = frozenset()) -> Workbook:
     with zipfile.ZipFile(fh) as zf:
         check_members(zf)
         pkg = Package(zf)
@@ -216,7 +217,7 @@ def _read_zip(fh: IO[bytes]) -> Workbook:
         strings = _shared_strings(pkg, strings_path) if strings_path in pkg else []
         budget = [MAX_CELLS]
         for name, target in sheet_paths:
-            if target in pkg:
+            if target in pkg and name not in skip:
                 wb.cells[name] = _sheet(pkg, target, strings, budget)
         custom, core = _typed(package, "/custom-properties"), _typed(package, "/core-properties")
         if custom in pkg:
@@ -295,7 +296,7 @@ def _sheet(zf: Package, name: str, strings: list[str], budget: list[int]
     not by row elements: thousands of formatted empty rows cost nothing."""
     cells: dict[str, RawCell] = {}
     shared: dict[str, tuple[str, str]] = {}
-    for ref, row_number, el in _filled(_parse(zf, name)):
+    for ref, row_number, el in _filled(_parse(zf, name, _cells_only(zf.read(name)))):
         if row_number > MAX_ROWS:
             raise problem("TOO_MANY_ROWS")
         budget[0] -= 1
@@ -305,6 +306,17 @@ def _sheet(zf: Package, name: str, strings: list[str], budget: list[int]
         if cell is not None:
             cells[ref] = cell
     return cells
+
+
+_SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData>")
+_ROOT_END = re.compile(rb"</(?:[\w.-]+:)?worksheet>\s*$")
+
+
+def _cells_only(data: bytes) -> bytes:
+    """The worksheet without what follows its cells (conditional formats, validations, …):
+    nothing there is read, and a template carries a lot of it."""
+    end, root = _SHEET_DATA_END.search(data), _ROOT_END.search(data)
+    return data[:end.end()] + root.group() if end and root else data
 
 
 def _filled(root: Element):

@@ -265,10 +265,11 @@ def build(unit: Unit, settings: Settings, password: str | None = None,
     panel.panel_sheet(w, password)
     panel.calc_sheet(w, password)
     panel.highlights(w, sheets)
-    _meta(w, properties(unit, settings, digest(w.locked)))
+    locked = [e for e in w.locked if e[0] in layout.READ_SHEETS]
+    _meta(w, properties(unit, settings, digest(locked)))
     wb.worksheets()[1].activate()
     wb.close()
-    return _lock_structure(buf.getvalue()), w.locked
+    return _lock_structure(buf.getvalue()), locked
 
 
 def _lock_structure(data: bytes) -> bytes:

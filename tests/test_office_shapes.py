@@ -260,6 +260,8 @@ def _openpyxl_view(data: bytes) -> dict[str, object]:
         else:
             values[code] = (unescape(value).replace("\r\n", "\n").replace("\r", "\n").strip()
                             if isinstance(value, str) else value)
+            if code in spec.NOTE_CODES and value is None:
+                values[code] = ""  # an empty explanation is no explanation
     return values
 
 
@@ -270,6 +272,8 @@ def _our_view(path) -> dict[str, object]:
     values.update({code: report.texts[code] for code in report.texts})
     values["META_DATE"] = report.date
     values["META_TITLE"] = report.title
+    for rule, code in zip(spec.EXPLAINABLE, spec.NOTE_CODES, strict=True):
+        values[code] = report.notes.get(rule, "")
     return values
 
 

@@ -44,7 +44,7 @@ def _entity(doctype: str, use: str):
 def _rows(n: int):
     def edit(data: bytes) -> bytes:
         rows = "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(40, 40 + n))
-        return patch_member(data, sheet_member(data, "填表说明"),
+        return patch_member(data, sheet_member(data, "正文"),
                             lambda xml: xml.replace("</sheetData>", rows + "</sheetData>"))
     return edit
 
@@ -121,7 +121,7 @@ def test_external_entities_are_refused(sample_template, tmp_path):
 
 
 def test_a_far_away_cell_is_refused_as_too_many_rows(sample_template, tmp_path):
-    far = patch_member(sample_template, sheet_member(sample_template, "填表说明"),
+    far = patch_member(sample_template, sheet_member(sample_template, "正文"),
                        lambda xml: xml.replace("</sheetData>", '<row r="1048576"><c r="A1048576">'
                                                '<v>1</v></c></row></sheetData>'))
     with pytest.raises(FileProblem) as exc:

@@ -196,7 +196,7 @@ def test_duplicates_without_a_save_time_are_decided_by_file_time(tmp_path, clean
     rows = list(openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")["提交情况"].iter_rows(
         min_row=2, values_only=True))
     unit = next(r for r in rows if r[1] == A.name)
-    assert unit[3] == "通过" and unit[6] == "高凤镇-修改后.xlsx"
+    assert unit[3] == "已更正" and unit[6] == "高凤镇-修改后.xlsx"  # the older one had an error
     assert "依据：文件修改时间" in unit[8]
     superseded = next(r for r in rows if r[6] == "高凤镇.xlsx")
     assert "依据：文件修改时间" in superseded[8]

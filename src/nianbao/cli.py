@@ -172,7 +172,9 @@ def format_text(results) -> str:
         lines.append(f"{res.file}（{res.unit} {res.year} 年度）：{verdict}，"
                      f"错误 {res.errors} 条，提示 {res.warnings} 条")
         for f in res.findings:
-            lines.append(f"  {spec.SEVERITY_LABEL[f.severity]} [{f.code}] {f.message}")
+            label = "提示（已说明）" if f.explained else spec.SEVERITY_LABEL[f.severity]
+            note = f" 说明：{f.explained}" if f.explained else ""
+            lines.append(f"  {label} [{f.code}] {f.message}{note}")
     return "\n".join(lines)
 
 

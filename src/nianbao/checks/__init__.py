@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..model.report import Report
+from ..spec import normalise
 from . import cross_year, dates, declared, domain, text  # noqa: F401 - they register their rules
-from .findings import CheckResult, place, sort_findings
+from .findings import CheckResult, Finding, place, sort_findings
 from .registry import Context, run
 
 if TYPE_CHECKING:  # sources import findings from this package; a type is all that is needed here
@@ -18,8 +21,17 @@ def check_reading(reading: Reading, file: str, previous: Report | None = None,
     """The reading's own findings and every rule's, placed in the source and sorted."""
     context = Context(reading.report, reading.unreadable, reading.date_unreadable, previous,
                       units)
-    findings = [place(f, reading.locator) for f in (*reading.findings, *run(context))]
+    findings = [explain(place(f, reading.locator), reading.report.notes)
+                for f in (*reading.findings, *run(context))]
     return CheckResult(file, reading.report.unit, reading.report.year, sort_findings(findings))
+
+
+def explain(finding: Finding, notes: Mapping[str, str]) -> Finding:
+    """A 提示 the unit explained carries its explanation; an error never does."""
+    note = normalise.visible(notes.get(finding.code, ""))
+    if finding.is_error or not note:
+        return finding
+    return replace(finding, explained=notes[finding.code].strip())
 
 
 __all__ = ["CheckResult", "Context", "check_reading"]

@@ -37,15 +37,19 @@ class Finding:
     where: str | None = None
     cells: tuple[str, ...] = ()
     message: str = ""
+    explained: str = ""  # a 提示 the unit explained (情况说明): reported, but not as a 提示
 
     @property
     def is_error(self) -> bool:
         return self.severity == spec.ERROR
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "severity": self.severity, "table": self.table,
+        data = {"code": self.code, "severity": self.severity, "table": self.table,
                 "row": self.row, "column": self.column, "cells": list(self.cells),
                 "message": self.message}
+        if self.explained:
+            data["explained"] = self.explained
+        return data
 
 
 def location(table: str = "", row: str = "", column: str = "",
@@ -105,7 +109,12 @@ class CheckResult:
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if not f.is_error)
+        """提示 not explained by the unit."""
+        return sum(1 for f in self.findings if not f.is_error and not f.explained)
+
+    @property
+    def explained(self) -> int:
+        return sum(1 for f in self.findings if f.explained)
 
     @property
     def ok(self) -> bool:

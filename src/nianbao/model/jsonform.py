@@ -47,6 +47,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "deadline": report.deadline.isoformat() if report.deadline else None,
         },
         "texts": {f.code: report.texts.get(f.code, "") for f in spec.TEXT_FIELDS},
+        "notes": {code: report.notes[code] for code in spec.EXPLAINABLE if report.notes.get(code)},
         "figures": {code: _json_number(report.figures[code])
                     for code in spec.FIGURES if code in report.figures},
     }
@@ -83,9 +84,19 @@ def from_dict(data: Any) -> Report:
         website=str(meta.get("website") or ""),
         deadline=_date(meta.get("deadline"), "meta.deadline"),
         texts={k: str(v) for k, v in texts.items() if v is not None},
+        notes=_notes(data.get("notes", {})),
         figures={k: to_number(v) for k, v in figures.items() if v is not None},
         format=str(data.get("format") or spec.FORMAT_ID),
     )
+
+
+def _notes(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ReportFormatError("notes 必须是对象")
+    unknown = set(value) - set(spec.EXPLAINABLE)
+    if unknown:
+        raise ReportFormatError(f"这些提示不能说明：{', '.join(sorted(unknown))}")
+    return {k: str(v) for k, v in value.items() if v}
 
 
 def dumps(report: Report) -> str:

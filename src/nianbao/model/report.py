@@ -26,6 +26,8 @@ class Report:
     website: str = ""
     deadline: dt.date | None = None
     format: str = spec.FORMAT_ID
+    #: 情况说明 by rule code (FEE_IMPLAUSIBLE → the unit's explanation of a true figure).
+    notes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def display_title(self) -> str:

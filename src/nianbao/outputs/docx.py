@@ -122,7 +122,7 @@ def _kept_rows(block: outline.Table) -> set[int]:
     keep = set(range(table.header_rows))
     spans = [(lab.row, lab.row + lab.rows - 1) for lab in table.labels
              if lab.rows > 1 and lab.row >= table.header_rows]
-    for first, last in spans:  # the innermost groups: （三）不予公开 1–8, not 三、本年度办理结果
+    for first, last in spans:  # the innermost groups (a part's items), not the whole results block
         if not any((a, b) != (first, last) and first <= a and b <= last for a, b in spans):
             keep |= set(range(first, last))
     return keep

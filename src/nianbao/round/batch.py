@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .. import sources
+from .. import sources, spec
 from ..api import check_file
 from ..checks.findings import CheckResult
 from ..errors import FileProblem, OutputError, problem
@@ -23,6 +23,7 @@ from ..outputs.formats import DEFAULT, FORMATS
 from ..workbook.roster import Roster
 from .inbox import Received, collect
 from .outcomes import (
+    CORRECTED,
     FAILED,
     MISSING,
     PASSED,
@@ -160,8 +161,30 @@ def _status(result: CheckResult) -> str:
     return WARNED if result.warnings else PASSED
 
 
-def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None) -> list[UnitRow]:
-    """One row per roster unit and per unknown unit; duplicates and wrong years noted on files."""
+def finding_keys(result: CheckResult) -> dict[str, str]:
+    """A submission's findings as key → what it says (its 提示 explained by the unit aside)."""
+    return {f"{f.code}@{'、'.join(f.cells)}": f"{spec.SEVERITY_LABEL[f.severity]}：{f.message}"
+            for f in result.findings if not f.explained}
+
+
+def _compare(row: UnitRow, latest: CheckResult, before: dict[str, str] | None,
+             had_errors: bool) -> None:
+    """Which findings the latest submission fixed and which are new, against ``before`` (the
+    submission before it, or what the county last saw); 已更正 when errors are gone."""
+    if before is None:
+        return
+    now = finding_keys(latest)
+    row.fixed = tuple(before[k] for k in before if k not in now)
+    row.new = tuple(now[k] for k in now if k not in before)
+    if had_errors and not latest.errors and not latest.problem:
+        row.status = CORRECTED
+
+
+def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None,
+           since: dict[str, dict] | None = None) -> list[UnitRow]:
+    """One row per roster unit and per unknown unit; duplicates and wrong years noted on files;
+    each unit's submissions counted and its latest compared with the one before it (or, with
+    ``since``, with what an earlier run reported for it)."""
     by_unit: dict[str, list[FileOutcome]] = {}
     for o in outcomes:
         if o.brief is None:
@@ -192,6 +215,19 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None)
             older.note = f"同一单位另有较新的文件：{winner.file}（依据：{decided}）"
         row = row_for(unit, winner.brief.level if winner.brief else "")
         row.status, row.outcome = winner.status, winner
+        row.submissions = len(candidates)
+        times = [t for o in candidates if (t := evidence(o)[0]) is not None]
+        row.first = min(times).isoformat(sep=" ") if times else ""
+        latest = evidence(winner)[0]
+        row.latest = latest.isoformat(sep=" ") if latest else ""
+        earlier = (since or {}).get(unit)
+        if earlier is not None:
+            if earlier.get("file") != winner.file or earlier.get("latest") != row.latest:
+                _compare(row, winner.result, earlier.get("findings", {}),
+                         bool(earlier.get("errors")))
+        elif len(candidates) > 1:
+            previous = candidates[-2].result
+            _compare(row, winner.result, finding_keys(previous), bool(previous.errors))
         other = next((f for f in winner.result.findings if f.code == "TEXT_OTHER_UNIT"), None)
         if other is not None:
             row.note = (row.note + "；" if row.note else "") + other.detail

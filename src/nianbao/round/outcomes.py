@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from ..model import jsonform
 from ..model.report import Report
 
 PASSED, WARNED, FAILED, UNREADABLE, MISSING = "通过", "有提示", "有错误", "无法读取", "未提交"
+#: A unit whose earlier submission had errors and whose latest has none.
+CORRECTED = "已更正"
 WRONG_YEAR = "有错误（年度不符）"
 SUPERSEDED = "重复提交（已被较新文件取代）"
 
@@ -36,11 +40,18 @@ class Brief:
     scratch: str
 
     @classmethod
-    def of(cls, report: Report, scratch: Path) -> Brief:
+    def of(cls, report: Report, scratch: Path, typed: Mapping[str, object] | None = None) -> Brief:
         scratch.parent.mkdir(parents=True, exist_ok=True)
         scratch.write_text(jsonform.dumps(report), encoding="utf-8")  # private temp space
+        typed_path(scratch).write_text(json.dumps(dict(typed or {}), ensure_ascii=False),
+                                       encoding="utf-8")
         return cls(report.unit, report.year, report.level,
                    {c: report.figure(c) for c in KEY_CODES}, str(scratch))
+
+
+def typed_path(scratch: Path | str) -> Path:
+    """Beside a report's scratch JSON: what the clerk typed where it is not a plain number."""
+    return Path(str(scratch) + ".typed.json")
 
 
 @dataclass
@@ -57,6 +68,7 @@ class FileOutcome:
     data_path: str = ""
     received: str = ""  # ISO time the inbox gives the file (modification or zip entry time)
     origin: str = ""  # which of the two
+    returned: str = ""  # the 退回件 under OUT, when one was written
 
     @property
     def document(self) -> str:
@@ -73,6 +85,11 @@ class UnitRow:
     note: str = ""
     contact: str = ""
     phone: str = ""
+    submissions: int = 0
+    first: str = ""  # when the first and the latest submission were made (best evidence)
+    latest: str = ""
+    fixed: tuple[str, ...] = ()  # findings of the submission before that the latest no longer has
+    new: tuple[str, ...] = ()  # findings the latest has that the one before did not
 
 
 @dataclass

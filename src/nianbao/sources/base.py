@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +24,9 @@ class Reading:
     saved: str = ""
     locator: Locator = code_locator
     source: str = ""
+    #: What the clerk typed where it is not a plain number (blank, "5件", " 1,234 ", an error
+    #: value, a date written as text), by code: carried over unchanged into a returned copy.
+    typed: Mapping[str, object] = field(default_factory=dict)
 
 
 class Source(Protocol):

@@ -108,7 +108,8 @@ def _alterations(wb: Workbook, meta: dict[str, str], settings: Settings) -> str:
 
 def _extra_sheets(wb: Workbook) -> list[Finding]:
     """A sheet the clerk added (for notes) is read by nobody: say so, it is not an alteration."""
-    extra = [name for name, _ in wb.sheets if name not in layout.SHEETS and name != layout.META]
+    known = {*layout.SHEETS, layout.META, layout.REVIEW}
+    extra = [name for name, _ in wb.sheets if name not in known]
     if not extra:
         return []
     names = "”“".join(extra)
@@ -186,8 +187,11 @@ def _check_identity(wb: Workbook) -> dict[str, str]:
     return meta
 
 
-def _figures(wb: Workbook, findings: list[Finding]) -> tuple[dict[str, Decimal], set[str]]:
-    """Every input figure by its defined name, normalised; codes that could not be read."""
+def _figures(wb: Workbook, findings: list[Finding], typed: dict[str, object]
+             ) -> tuple[dict[str, Decimal], set[str]]:
+    """Every input figure by its defined name, normalised; codes that could not be read.
+    ``typed`` receives what the clerk typed wherever it is not a plain number (blank, text,
+    an error value), so that a returned copy carries it over unchanged."""
     figures: dict[str, Decimal] = {}
     unreadable = {code for code in spec.INPUT_CODES if code not in wb.names}
     if unreadable:
@@ -202,6 +206,8 @@ def _figures(wb: Workbook, findings: list[Finding]) -> tuple[dict[str, Decimal],
         if cell is not None and cell.error:
             value, status = None, NOT_NUMBER
         findings.extend(value_findings(code, raw, status, cell.display if cell else ""))
+        if status != OK:
+            typed[code] = cell.display if cell is not None and cell.error else raw
         if status == NOT_NUMBER:
             unreadable.add(code)
         elif value is not None:
@@ -216,12 +222,13 @@ def locate(code: str) -> str | None:
 
 
 def read_workbook(path: Path) -> Reading:
-    wb = reader.read(path, skip={layout.CALC})
+    wb = reader.read(path, skip=layout.UNREAD_SHEETS)
     meta = _check_identity(wb)
     year = int(meta["year"]) if meta.get("year", "").isdigit() else 0
     settings = _settings(meta, year)
     findings = _identity(wb, meta, year, settings)
-    figures, unreadable = _figures(wb, findings)
+    typed: dict[str, object] = {}
+    figures, unreadable = _figures(wb, findings, typed)
     totals = compute_totals(figures, unreadable)
     findings.extend(_cached(wb, totals))
     findings.extend(_input_formulas(wb))
@@ -230,6 +237,7 @@ def read_workbook(path: Path) -> Reading:
     if status == UNREADABLE:
         findings.append(make("DATE_UNREADABLE", f"“{_text(date_raw)}”无法识别为日期",
                              codes=("META_DATE",)))
+        typed["META_DATE"] = _text(date_raw)
     report = Report(
         unit=meta.get("unit", ""), parent=meta.get("parent", ""),
         level=meta.get("level", "其他"), year=year, date=date,
@@ -237,9 +245,11 @@ def read_workbook(path: Path) -> Reading:
         texts={f.code: _text(_raw(wb, f.code)) for f in spec.TEXT_FIELDS},
         figures={**figures, **totals}, website=settings.website,
         deadline=settings.effective_deadline,
+        notes={rule: text for rule, code in zip(spec.EXPLAINABLE, spec.NOTE_CODES, strict=True)
+               if (text := _text(_raw(wb, code)))},
     )
     return Reading(report, tuple(findings), frozenset(unreadable), status == UNREADABLE,
-                   wb.modified, locate, WorkbookSource.name)
+                   wb.modified, locate, WorkbookSource.name, typed)
 
 
 class WorkbookSource:

@@ -498,3 +498,10 @@ OTHER_RULES = (
 RULES: dict[str, Rule] = {r.code: r for r in DECLARED_RULES + OTHER_RULES}
 
 FEE_WORDS = ("信息处理费",)
+
+#: 提示 a unit may explain instead of changing a true figure (情况说明): each has an input in the
+#: workbook named NOTE_<CODE>. A 错误 is never explained away.
+EXPLAINABLE = ("FEE_IMPLAUSIBLE", "REGULATION_UNUSUAL", "PREVIOUS_INFORCE", "TEXT_FIGURE_MISMATCH",
+               "TEXT_NO_REQUESTS", "DATE_OUT_OF_RANGE")
+NOTE_PREFIX = "NOTE_"
+NOTE_CODES = tuple(NOTE_PREFIX + code for code in EXPLAINABLE)

@@ -9,17 +9,24 @@ GUIDE = "填表说明"
 INFO = "基本信息"
 TEXT = "正文"
 PANEL = "校验"
+NOTES = "情况说明"
+#: The first sheet of a returned copy (退回件): the county's findings with links to the cells.
+#: Not part of the template: never read back, never an EXTRA_SHEET.
+REVIEW = "审核意见"
 #: Very hidden: what the rules read — every figure as a number (a number typed as text read
 #: the way validate reads it) and every text field normalised — so totals, panel lines and
 #: highlights agree with validate. Locked content, covered by the fingerprint.
 CALC = "_calc"
 META = "_meta"
-SHEETS = (GUIDE, INFO, TEXT, *(t.name for t in spec.TABLES), PANEL, CALC)
+SHEETS = (GUIDE, INFO, TEXT, *(t.name for t in spec.TABLES), PANEL, NOTES, CALC)
 VISIBLE_SHEETS = SHEETS[:-1]
-#: What the fingerprint covers and the reader reads. The calc sheet is derived wholly from the
-#: spec and only feeds the workbook's own panel (validate recomputes everything), so it is
-#: neither read back nor fingerprinted: that keeps reading a return fast.
-READ_SHEETS = VISIBLE_SHEETS
+#: What the reader reads and the fingerprint covers: the sheets whose labels, names and
+#: formulas decide what validate reads. The guide, the panel and the calc sheet are derived
+#: wholly from the spec and only speak to the clerk (validate recomputes everything), so an
+#: edit there cannot change the county's verdict; they are not read back, which keeps
+#: reading a return fast.
+READ_SHEETS = (INFO, TEXT, *(t.name for t in spec.TABLES), NOTES)
+UNREAD_SHEETS = frozenset(SHEETS) - frozenset(READ_SHEETS)
 
 #: Every sheet shows the workbook's verdict at its top: label in A1, status in B1.
 BANNER_ROW = 0
@@ -59,6 +66,8 @@ def _build() -> dict[str, Cell]:
         cells[fld.code] = Cell(INFO, FIELD_TOP + i, 1)
     for i, fld in enumerate(spec.TEXT_FIELDS):
         cells[fld.code] = Cell(TEXT, FIELD_TOP + i, 1)
+    for i, code in enumerate(spec.NOTE_CODES):
+        cells[code] = Cell(NOTES, FIELD_TOP + i, 1)
     cells[STATUS_NAME] = STATUS
     return cells
 
@@ -66,7 +75,7 @@ def _build() -> dict[str, Cell]:
 CELLS = _build()
 INPUT_NAMES = frozenset(
     [*spec.INPUT_CODES, *(f.code for f in spec.META_FIELDS if f.editable),
-     *(f.code for f in spec.TEXT_FIELDS)]
+     *(f.code for f in spec.TEXT_FIELDS), *spec.NOTE_CODES]
 )
 _TEXT_INDEX = {f.code: i for i, f in enumerate(spec.TEXT_FIELDS)}
 

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import math
 import zipfile
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__, spec
+from ..checks.findings import Finding
 from ..errors import TemplateError
 from ..model.report import Report, default_title
 from ..model.unit import Settings, Unit
@@ -22,6 +24,7 @@ from ..spec.expr import Cell, InRange, cell_formula
 from . import layout, panel
 from .contract import META_KEYS, PROP_PREFIX, TEMPLATE_VERSION
 from .fingerprint import digest
+from .review import mark_findings, review_sheet
 from .writer import Writer, ok, print_setup, protect, text_units, wrapped_height
 
 GUIDANCE_MAX = 250
@@ -81,8 +84,11 @@ def _table_sheet(w: Writer, table: spec.Table, password: str | None) -> Workshee
             if fig.cols > 1:
                 ok(ws.merge_range(cell.row, cell.col, cell.row, cell.col + fig.cols - 1, 0,
                                    w.f[fmt]), f"merge {cell.ref}")
-            value = w.prefill.figures.get(fig.code) if w.prefill else None
-            ok(ws.write_number(cell.row, cell.col, float(value or 0), w.f[fmt]), cell.ref)
+            if fig.code in w.typed:  # a returned copy keeps what the clerk typed
+                w.typed_value(ws, cell, w.typed[fig.code], fmt)
+            else:
+                value = w.prefill.figures.get(fig.code) if w.prefill else None
+                ok(ws.write_number(cell.row, cell.col, float(value or 0), w.f[fmt]), cell.ref)
             w.validate(ws, cell, _count_validation(fig), fig.cols)
         w.name(fig.code, cell)
     unit = 15.0 if table.n_cols < 10 else 9.0
@@ -112,7 +118,9 @@ def _info_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None)
         if fld.code in values:
             w.label(ws, cell, values[fld.code], "label_left")
         elif fld.code == "META_DATE":
-            if w.prefill and w.prefill.date:
+            if "META_DATE" in w.typed:
+                w.typed_value(ws, cell, w.typed["META_DATE"], "input_date")
+            elif w.prefill and w.prefill.date:
                 ok(ws.write_datetime(cell.row, cell.col, dt.datetime.combine(
                     w.prefill.date, dt.time()), w.f["input_date"]), cell.ref)
             else:
@@ -196,6 +204,33 @@ def guide_lines(unit: Unit, settings: Settings) -> list[tuple[str, str]]:
 
 
 GUIDE_WIDTH = 110
+NOTE_WIDTH = 80
+
+
+def _notes_sheet(w: Writer, password: str | None) -> Worksheet:
+    """情况说明: for each 提示 a unit may explain, its explanation (NOTE_<CODE>). A 提示 with an
+    explanation is reported as 已说明; an error cannot be explained away."""
+    sheet = layout.NOTES
+    ws = w.wb.add_worksheet(sheet)
+    panel.banner(w, ws, sheet, "情况说明（县里核对时会给出“提示”的情况，如数字属实，可在此说明，"
+                               "不必改动数字；“错误”不能以说明代替修改）", 3)
+    w.label(ws, Cell(sheet, layout.FIELD_TOP - 1, 0), "提示")
+    w.label(ws, Cell(sheet, layout.FIELD_TOP - 1, 1), "情况说明（如属实，说明原因）")
+    for rule_code, code in zip(spec.EXPLAINABLE, spec.NOTE_CODES, strict=True):
+        cell = layout.address_of(code)
+        rule = spec.RULES[rule_code]
+        w.label(ws, Cell(sheet, cell.row, 0), f"{rule.title}。{rule.fix}", "label_left")
+        text = (w.prefill.notes.get(rule_code, "") if w.prefill else "")
+        ok(ws.write_string(cell.row, cell.col, text, w.f["input_text"]), cell.ref)
+        w.label(ws, Cell(sheet, cell.row, 2), rule_code, "code")
+        ws.set_row(cell.row, max(45.0, wrapped_height(f"{rule.title}。{rule.fix}", 40)))
+        w.name(code, cell)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, NOTE_WIDTH)
+    ws.set_column(2, 2, 22)
+    print_setup(ws, landscape=True)
+    protect(ws, password)
+    return ws
 
 
 def _guide_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None) -> Worksheet:
@@ -238,9 +273,11 @@ def properties(unit: Unit, settings: Settings, fingerprint: str) -> dict[str, st
 
 
 def build_bytes(unit: Unit, settings: Settings, password: str | None = None,
-                prefill: Report | None = None) -> bytes:
-    """The workbook for one unit, as the bytes of an .xlsx file."""
-    return build(unit, settings, password, prefill)[0]
+                prefill: Report | None = None, typed: Mapping[str, object] | None = None,
+                review: Sequence[Finding] = ()) -> bytes:
+    """The workbook for one unit, as the bytes of an .xlsx file; with ``prefill`` and ``typed``
+    everything a unit entered, with ``review`` the county's findings (a returned copy)."""
+    return build(unit, settings, password, prefill, typed, review)[0]
 
 
 def locked_content(unit: Unit, settings: Settings) -> list[tuple[str, str, object]]:
@@ -249,25 +286,31 @@ def locked_content(unit: Unit, settings: Settings) -> list[tuple[str, str, objec
 
 
 def build(unit: Unit, settings: Settings, password: str | None = None,
-          prefill: Report | None = None) -> tuple[bytes, list[tuple[str, str, object]]]:
+          prefill: Report | None = None, typed: Mapping[str, object] | None = None,
+          review: Sequence[Finding] = ()) -> tuple[bytes, list[tuple[str, str, object]]]:
     """The workbook and its locked content; ``prefill`` fills the inputs (tests, benchmarks,
     or last year's texts) without changing what is locked."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     wb.set_properties({"title": f"{unit.name}{settings.year}年政府信息公开工作年度报告",
                        "created": dt.datetime(settings.year + 1, 1, 1), "author": "nianbao"})
-    w = Writer(wb, prefill)
+    w = Writer(wb, prefill, typed)
+    first = review_sheet(w, unit, settings, review) if review else None
     sheets = {layout.GUIDE: _guide_sheet(w, unit, settings, password),
               layout.INFO: _info_sheet(w, unit, settings, password),
               layout.TEXT: _text_sheet(w, unit, settings, password)}
     for table in spec.TABLES:
         sheets[table.name] = _table_sheet(w, table, password)
     panel.panel_sheet(w, password)
+    _notes_sheet(w, password)
     panel.calc_sheet(w, password)
     panel.highlights(w, sheets)
+    if first is not None:
+        mark_findings(w, sheets, review)
     locked = [e for e in w.locked if e[0] in layout.READ_SHEETS]
     _meta(w, properties(unit, settings, digest(locked)))
-    wb.worksheets()[1].activate()
+    if first is None:
+        wb.worksheets()[1].activate()
     wb.close()
     return _lock_structure(buf.getvalue()), locked
 

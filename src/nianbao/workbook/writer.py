@@ -4,6 +4,7 @@ fingerprint, checked xlsxwriter calls (it reports errors by return code), print 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import xlsxwriter
@@ -28,9 +29,11 @@ def ok(result: Any, what: str) -> None:
 class Writer:
     """Writes cells and records every locked one for the fingerprint."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, prefill: Report | None = None) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, prefill: Report | None = None,
+                 typed: Mapping[str, object] | None = None) -> None:
         self.wb = wb
         self.prefill = prefill
+        self.typed = dict(typed or {})
         self.locked: list[tuple[str, str, object]] = []
         base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter", "text_wrap": True}
         border = {**base, "border": 1}
@@ -60,6 +63,8 @@ class Writer:
             "text_bold": wb.add_format({**base, "bold": True}),
             "fail_line": wb.add_format({**base, "font_color": "#9C0006"}),
             "count": wb.add_format({**border, "align": "center", "font_color": "#595959"}),
+            "flagged": wb.add_format({"bg_color": "#FFC7CE", "border": 2, "border_color": "#C00000"}),
+            "link": wb.add_format({**border, "font_color": "#0563C1", "underline": 1}),
             "hidden": wb.add_format({"hidden": True}),
         }
 
@@ -83,6 +88,17 @@ class Writer:
 
     def name(self, code: str, cell: Cell) -> None:
         ok(self.wb.define_name(code, f"={cell_formula(cell, None)}"), f"name {code}")
+
+    def typed_value(self, ws: Worksheet, cell: Cell, value: object, fmt: str) -> None:
+        """What a clerk typed, as typed: blank, text, a truth value or a number."""
+        if value is None:
+            ok(ws.write_blank(cell.row, cell.col, None, self.f[fmt]), cell.ref)
+        elif isinstance(value, bool):
+            ok(ws.write_boolean(cell.row, cell.col, value, self.f[fmt]), cell.ref)
+        elif isinstance(value, (int, float)):
+            ok(ws.write_number(cell.row, cell.col, float(value), self.f[fmt]), cell.ref)
+        else:
+            ok(ws.write_string(cell.row, cell.col, str(value), self.f[fmt]), cell.ref)
 
     def validate(self, ws: Worksheet, cell: Cell, options: dict, cols: int = 1) -> None:
         ok(ws.data_validation(cell.row, cell.col, cell.row, cell.col + cols - 1, options),

@@ -277,7 +277,10 @@ def render_cmd(source, output, fmt, pdf, fragment, draft, reference_docx, fonts)
 @click.option("--draft", is_flag=True, help="有错误的单位也生成草稿报告。")
 @click.option("--formats", default="docx", show_default=True, metavar="docx,html",
               help="报告格式，可多选，逗号分隔（html 为网站发布用的网页）。")
-def batch_cmd(inbox, out_dir, roster, previous, jobs, draft, formats):
+@click.option("--return-warnings", is_flag=True, help="只有提示的单位也生成退回件。")
+@click.option("--since", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="上一次 batch 的输出文件夹：与当时的结果比较哪些问题已改、哪些是新的。")
+def batch_cmd(inbox, out_dir, roster, previous, jobs, draft, formats, return_warnings, since):
     """一次处理收到的全部文件（文件夹或 .zip）：校验、成文、汇总。"""
     from .round import batch
     from .workbook.roster import read_roster
@@ -286,6 +289,7 @@ def batch_cmd(inbox, out_dir, roster, previous, jobs, draft, formats):
     result = batch.run(inbox, out_dir, roster=campaign, previous=previous,
                        jobs=jobs or batch.default_jobs(), draft=draft,
                        formats=_formats(formats, ("docx", "html")),
+                       return_warnings=return_warnings, since=since,
                        progress=_progress(True, "处理中"))
     counts: dict[str, int] = {}
     for row in result.rows:

@@ -36,10 +36,20 @@ from .outcomes import (
     FileOutcome,
     UnitRow,
 )
+from .returns import (
+    NOTICE,
+    RETURNS,
+    STATE,
+    load_since,
+    notices,
+    plan_returns,
+    write_return,
+    write_state,
+)
 from .summary import write_summary
 
 #: What every run writes into OUT, replacing the last run's.
-OUTPUT_FOLDERS = ("reports", "data")
+OUTPUT_FOLDERS = ("reports", "data", RETURNS)
 FINDINGS, SUMMARY = "findings.json", "汇总.xlsx"
 
 # ---------------------------------------------------------------- inputs
@@ -87,7 +97,7 @@ def _check_one(item: tuple[Received, str]) -> FileOutcome:
         return FileOutcome(received.name, result, received=when, origin=received.origin)
     read, result = check_file(received.path, lambda r: previous_for(r, _PREVIOUS), received.name,
                               _UNITS)
-    brief = None if read is None else Brief.of(read.report, Path(scratch))
+    brief = None if read is None else Brief.of(read.report, Path(scratch), read.typed)
     return FileOutcome(received.name, result, brief, read.saved if read else "", received=when,
                        origin=received.origin)
 
@@ -248,6 +258,7 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None,
 
 def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path | None = None,
         jobs: int = 1, draft: bool = False, formats: tuple[str, ...] = DEFAULT,
+        return_warnings: bool = False, since: Path | None = None,
         progress: Callable[[int], Callable[[], None]] | None = None) -> BatchResult:
     """Validate every file in ``inbox``, render the reports, and write the summary to ``out``.
 
@@ -256,6 +267,7 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
     so a run that fails half way leaves the last complete run's outputs as they were.
     """
     previous_reports = load_previous(previous)
+    earlier = load_since(since)
     try:
         out.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=".nianbao-run-", dir=out))
@@ -267,7 +279,7 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
             items = [(received, str(Path(scratch) / "models" / f"{i:05d}.json"))
                      for i, received in enumerate(files)]
             result = _process(items, stage, roster, previous_reports, jobs, draft, formats,
-                              progress)
+                              progress, return_warnings, earlier)
         _publish(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -276,7 +288,8 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
 
 def _process(items: list[tuple[Received, str]], stage: Path, roster: Roster | None,
              previous_reports: dict[tuple[str, int], Report], jobs: int, draft: bool,
-             formats: tuple[str, ...], progress) -> BatchResult:
+             formats: tuple[str, ...], progress, return_warnings: bool = False,
+             earlier: dict[str, dict] | None = None) -> BatchResult:
     units = tuple((u.name, u.parent) for u in roster.units) if roster else ()
     pool = (ProcessPoolExecutor(jobs, initializer=_init, initargs=(previous_reports, units))
             if jobs > 1 and len(items) > 1 else None)
@@ -286,10 +299,12 @@ def _process(items: list[tuple[Received, str]], stage: Path, roster: Roster | No
         tick = progress(len(items)) if progress else (lambda: None)
         outcomes = _map(pool, _check_one, items, tick)
         year = _expected_year(roster, outcomes)
-        rows = decide(outcomes, roster, year)
+        rows = decide(outcomes, roster, year, earlier)
         for folder in OUTPUT_FOLDERS:
             (stage / folder).mkdir()
         _map(pool, _write_one, _plan_outputs(outcomes, stage, draft, formats), lambda: None)
+        _map(pool, write_return, plan_returns(rows, stage, roster, return_warnings),
+             lambda: None)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -297,6 +312,8 @@ def _process(items: list[tuple[Received, str]], stage: Path, roster: Roster | No
     findings = [o.result.to_dict() for o in sorted(outcomes, key=lambda o: o.file)]
     write_text_atomic(stage / FINDINGS, json.dumps(findings, ensure_ascii=False, indent=2) + "\n")
     write_summary(stage / SUMMARY, result)
+    write_text_atomic(stage / RETURNS / NOTICE, notices(rows, roster, year))
+    write_state(stage / STATE, rows)
     return result
 
 
@@ -307,7 +324,7 @@ def _publish(stage: Path, out: Path) -> None:
             if (out / folder).exists():
                 os.replace(out / folder, stage / f"previous-{folder}")
             os.replace(stage / folder, out / folder)
-        for name in (FINDINGS, SUMMARY):
+        for name in (FINDINGS, SUMMARY, STATE):
             os.replace(stage / name, out / name)
     except OSError as exc:
         raise OutputError(f"无法写入 {out}：{exc.strerror or exc}") from exc

@@ -154,22 +154,24 @@ def test_every_unit_gets_its_status(inbox, round_one):
     for r in rows:
         by_unit.setdefault(r[1], r)  # unit rows come first, then the files they did not use
     for unit, status in expected.items():
-        assert by_unit[unit][3] == status, unit
-    files = {r[6]: r for r in rows}
-    assert files["dup_old.xlsx"][3] == "重复提交（已被较新文件取代）"
-    assert by_unit[UNITS[22].name][6] == "dup_new (1).xlsx"
+        assert by_unit[unit][2] == status, unit
+    files = {r[16]: r for r in rows}
+    assert files["dup_old.xlsx"][2] == "重复提交（已被较新文件取代）"
+    assert by_unit[UNITS[22].name][16] == "dup_new (1).xlsx"
+    assert by_unit[UNITS[22].name][6] == 2  # 报送次数
     for name in ("坏文件/半截.xlsx", "坏文件/空.xlsx", "坏文件/说明.docx", "别的表.xlsx",
                  "~$报表0.xlsx"):
-        assert files[name][3] == "无法读取" and files[name][8], name
-    assert "不在名单中" in by_unit["=HYPERLINK(\"http://x\")外单位"][8]
+        assert files[name][2] == "无法读取" and files[name][12], name
+    assert "不在名单中" in by_unit["=HYPERLINK(\"http://x\")外单位"][12]
     # 30 roster units + 1 unknown unit + 5 unreadable files + 1 superseded file
     assert len(rows) == 37 and [r[0] for r in rows] == list(range(1, 38))
     failing = by_unit[UNITS[12].name]
-    assert failing[4:6] == (2, 0)  # 自然人 and 总计 columns do not reconcile; no 提示
-    assert failing[7] == "" and by_unit[UNITS[0].name][7].startswith("reports/2024_")
-    assert by_unit[UNITS[17].name][4:6] == (0, 1)
-    assert by_unit[UNITS[21].name][3] == "未提交"  # whom to call: the roster's contact
-    assert by_unit[UNITS[21].name][9:11] == ("联系人23", "0833-5500023")
+    assert failing[3:5] == (2, 0)  # 自然人 and 总计 columns do not reconcile; no 提示
+    assert failing[10].startswith("退回/2024_")  # its returned copy
+    assert failing[11] == "" and by_unit[UNITS[0].name][11].startswith("reports/2024_")
+    assert by_unit[UNITS[17].name][3:5] == (0, 1)
+    assert by_unit[UNITS[21].name][2] == "未提交"  # whom to call: the roster's contact
+    assert by_unit[UNITS[21].name][13:15] == ("联系人23", "0833-5500023")
 
 
 def test_untrusted_text_stays_inert(round_one):
@@ -178,7 +180,9 @@ def test_untrusted_text_stays_inert(round_one):
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                assert cell.data_type != "f", (ws.title, cell.coordinate)
+                if cell.data_type == "f":  # only the totals below 数据汇总 are formulas
+                    assert ws.title == "数据汇总" and str(cell.value).startswith(
+                        ("=SUBTOTAL(109,", "=SUMIF(")), (ws.title, cell.coordinate)
 
 
 def test_problem_list_has_every_finding(round_one):
@@ -192,14 +196,15 @@ def test_problem_list_has_every_finding(round_one):
     units = {}
     for row in openpyxl.load_workbook(out / "汇总.xlsx")["提交情况"].iter_rows(min_row=2,
                                                                            values_only=True):
-        units.setdefault(row[6], row[1])
+        units.setdefault(row[16], row[1])
     expected = [(units.get(f["file"]) or "", f["file"], {"error": "错误", "warning": "提示"}[x["severity"]],
-                 x["code"], x["table"], x["row"], x["column"], "、".join(x["cells"]), x["message"])
+                 x["table"], x["row"], x["column"], "、".join(x["cells"]), x["message"],
+                 x.get("explained", ""), x["code"])
                 for f in findings for x in f["findings"]]
     assert [tuple("" if v is None else v for v in r) for r in rows] == expected
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref
     errors = [r for r in rows if r[2] == "错误"]
-    assert {r[3] for r in errors} >= {"T3_BALANCE", "TRUNCATED", "EMPTY", "NOT_NIANBAO", "LOCK_FILE"}
+    assert {r[9] for r in errors} >= {"T3_BALANCE", "TRUNCATED", "EMPTY", "NOT_NIANBAO", "LOCK_FILE"}
     red = [c for c in ws["C"][1:] if c.value == "错误"]
     assert all(c.fill.fgColor.rgb.endswith("FFC7CE") for c in red)
 
@@ -220,11 +225,24 @@ def test_reports_only_for_units_without_errors(inbox, round_one):
 
 def test_figures_summary_totals_the_set(round_one):
     _, out = round_one
-    ws = openpyxl.load_workbook(out / "汇总.xlsx")["数据汇总"]
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    ws = book["数据汇总"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert rows[-1][0] == "合计"
-    for col in range(1, len(rows[0])):
-        assert rows[-1][col] == sum(r[col] for r in rows[:-1])
+    data, shown, clean = rows[:-3], rows[-2], rows[-1]
+    assert rows[-3] == (None,) * len(rows[0])  # the totals sit below the filtered table
+    assert shown[0] == "合计（筛选后显示的单位）" and clean[0] == "合计（不含有错误的单位）"
+    last = len(data) + 1
+    assert ws.auto_filter.ref.endswith(str(last))  # filtering never hides or moves the totals
+    for col in range(2, len(rows[0])):
+        letter = openpyxl.utils.get_column_letter(col + 1)
+        assert ws.cell(len(rows) , col + 1).value == f"=SUBTOTAL(109,{letter}2:{letter}{last})"
+        assert ws.cell(len(rows) + 1, col + 1).value.startswith(f'=SUMIF(B2:B{last},"<>有错误"')
+    values = openpyxl.load_workbook(out / "汇总.xlsx", data_only=True)["数据汇总"]
+    cached = list(values.iter_rows(min_row=2, values_only=True))
+    for col in range(2, len(rows[0])):
+        assert cached[-2][col] == sum(r[col] for r in data)
+        assert cached[-1][col] == sum(r[col] for r in data if r[1] != "有错误")
+    assert "一、本年新收政府信息公开申请数量" in ws.cell(1, 3).value  # full, readable headers
 
 
 def test_a_zip_inbox_and_two_jobs_give_identical_outputs(inbox, round_one, tmp_path):
@@ -267,7 +285,7 @@ def test_demo_runs_from_the_cli(tmp_path):
     doc = Document(lines["年度报告"])
     assert doc.paragraphs[1].text == "2024年高凤镇政府信息公开工作年度报告"
     status = openpyxl.load_workbook(lines["汇总"])["提交情况"]
-    assert status["D2"].value == "通过"
+    assert status["C2"].value == "通过"
 
 
 def test_previous_year_folder_checks_each_unit(tmp_path, sample_report):

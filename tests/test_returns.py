@@ -142,8 +142,10 @@ def test_a_second_round_tells_what_was_fixed(round_one, sample_report, tmp_path)
     for r in openpyxl.load_workbook(out2 / "汇总.xlsx")["提交情况"].iter_rows(min_row=2,
                                                                            values_only=True):
         status.setdefault(r[1], r)  # unit rows first, then the files they did not use
-    assert status[FAILING.name][3] == "已更正"
-    assert status[WARNING.name][3] == "通过"  # its 提示 is explained
+    assert status[FAILING.name][2] == "已更正"
+    assert status[FAILING.name][6] == 2 and "已改" in status[FAILING.name][9]  # 报送次数, changes
+    assert status[WARNING.name][2] == "通过"  # its 提示 is explained
+    assert status[WARNING.name][4:6] == (0, 1)  # no 提示 left, one 已说明
     state = json.loads((out2 / "round.json").read_text(encoding="utf-8"))["units"]
     assert state[FAILING.name]["submissions"] == 2 and state[FAILING.name]["corrected"]
     assert state[FAILING.name]["errors"] == 0

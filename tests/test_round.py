@@ -60,7 +60,7 @@ def batch(*args) -> tuple[int, str]:
 def listed(out: Path) -> tuple[set[str], set[str]]:
     """The reports and data files 汇总 and findings.json say this run made."""
     status = openpyxl.load_workbook(out / "汇总.xlsx")["提交情况"]
-    reports = {r[7] for r in status.iter_rows(min_row=2, values_only=True) if r[7]}
+    reports = {r[11] for r in status.iter_rows(min_row=2, values_only=True) if r[11]}
     units = {f["unit"] for f in json.loads((out / "findings.json").read_text(encoding="utf-8"))
              if f["unit"]}
     return reports, {f"data/2024_{u}.json" for u in units}
@@ -196,10 +196,10 @@ def test_duplicates_without_a_save_time_are_decided_by_file_time(tmp_path, clean
     rows = list(openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")["提交情况"].iter_rows(
         min_row=2, values_only=True))
     unit = next(r for r in rows if r[1] == A.name)
-    assert unit[3] == "已更正" and unit[6] == "高凤镇-修改后.xlsx"  # the older one had an error
-    assert "依据：文件修改时间" in unit[8]
-    superseded = next(r for r in rows if r[6] == "高凤镇.xlsx")
-    assert "依据：文件修改时间" in superseded[8]
+    assert unit[2] == "已更正" and unit[16] == "高凤镇-修改后.xlsx"  # the older one had an error
+    assert "依据：文件修改时间" in unit[12]
+    superseded = next(r for r in rows if r[16] == "高凤镇.xlsx")
+    assert "依据：文件修改时间" in superseded[12]
 
 
 def test_a_save_time_beats_the_file_time(tmp_path, clean):
@@ -214,7 +214,7 @@ def test_a_save_time_beats_the_file_time(tmp_path, clean):
     rows = list(openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")["提交情况"].iter_rows(
         min_row=2, values_only=True))
     unit = next(r for r in rows if r[1] == A.name)
-    assert unit[6] == "a.xlsx" and "依据：工作簿保存时间" in unit[8]
+    assert unit[16] == "a.xlsx" and "依据：工作簿保存时间" in unit[12]
 
 
 def test_another_units_text_is_noted_in_the_status(tmp_path, clean, sample_report):
@@ -240,8 +240,8 @@ def test_another_units_text_is_noted_in_the_status(tmp_path, clean, sample_repor
     rows = list(openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")["提交情况"].iter_rows(
         min_row=2, values_only=True))
     row = next(r for r in rows if r[1] == B.name)
-    assert row[3] == "有提示" and "千佛镇" in row[8]
-    assert next(r for r in rows if r[1] == C.name)[3] == "未提交"
+    assert row[2] == "有提示" and "千佛镇" in row[12]
+    assert next(r for r in rows if r[1] == C.name)[2] == "未提交"
 
 
 def test_batch_writes_the_web_page_beside_the_document(tmp_path, clean):

@@ -190,3 +190,24 @@ def test_any_returned_copy_revalidates_to_its_sources_findings(sample_report, tm
     copy.write_bytes(build_bytes(PASSING, Settings(2024, read.report.deadline), prefill=read.report,
                                  typed=read.typed, review=result.findings))
     assert _findings(copy) == _findings(source)
+
+
+@pytest.mark.office
+def test_the_returned_copy_works_in_libreoffice(round_one, tmp_path):
+    from conftest import needs
+    from nianbao.outputs.pdf import convert_many
+
+    needs("soffice")
+    _, box, _, out = round_one
+    copy = out / "退回" / f"2024_{FAILING.name}.xlsx"
+    saved = convert_many([copy], "xlsx", tmp_path, recalc=True)[0]
+    values = openpyxl.load_workbook(saved, data_only=True)
+    assert values[layout.PANEL]["B1"].value == "不通过"  # the panel still computes
+    assert values["表二"]["B1"].value.startswith("不通过（")
+    book = openpyxl.load_workbook(saved)
+    original = openpyxl.load_workbook(copy)
+    for name in layout.READ_SHEETS:
+        assert book[name].protection.sheet, name
+        assert len(book[name].data_validations.dataValidation) == len(
+            original[name].data_validations.dataValidation), name
+    assert _findings(saved) == _findings(box / "马踏镇.xlsx")

@@ -48,12 +48,9 @@ def column(name: str, columns=STATUS_COLUMNS) -> int:
 
 
 def _key_label(code: str) -> str:
-    """A figure's full name: 表三 一、本年新收政府信息公开申请数量 总计."""
+    """A figure's full name: table, row and column as the national table prints them."""
     fig = spec.FIGURES[code]
-    table = spec.FIGURE_TABLE[code]
-    if table is spec.T2:
-        return f"{table.name} {fig.row_name} {fig.col_name}"
-    return f"{table.name} {fig.row_name} {fig.col_name}"
+    return f"{spec.FIGURE_TABLE[code].name} {fig.row_name} {fig.col_name}"
 
 
 KEY_FIGURES = tuple((code, _key_label(code)) for code in KEY_CODES)

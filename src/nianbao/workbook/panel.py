@@ -63,7 +63,7 @@ def _number_formulas(code: str) -> tuple[str, str]:
 
 
 def calc_sheet(w: Writer, password: str | None) -> None:
-    ws = w.wb.add_worksheet(layout.CALC)
+    ws = w.sheet(layout.CALC)
     here = layout.CALC
     for code, fig in spec.FIGURES.items():
         if fig.computed:
@@ -115,7 +115,7 @@ def banner(w: Writer, ws: Worksheet, sheet: str, title: str, width: int) -> None
 
 def panel_sheet(w: Writer, password: str | None) -> None:
     sheet = layout.PANEL
-    ws = w.wb.add_worksheet(sheet)
+    ws = w.sheet(sheet)
     banner(w, ws, sheet, "校验（随填随算；全部“通过”后再报送）", len(layout.PANEL_COLUMNS))
     count = failing_count(sheet)
     w.formula(ws, Cell(sheet, layout.PANEL_COUNT_ROW, 0),

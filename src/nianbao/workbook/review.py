@@ -31,7 +31,7 @@ def label(finding: Finding) -> str:
 
 def review_sheet(w: Writer, unit: Unit, settings: Settings, review: Sequence[Finding]) -> Worksheet:
     sheet = layout.REVIEW
-    ws = w.wb.add_worksheet(sheet)
+    ws = w.sheet(sheet)
     errors = sum(1 for f in review if f.is_error)
     warnings = sum(1 for f in review if not f.is_error and not f.explained)
     deadline = settings.effective_deadline

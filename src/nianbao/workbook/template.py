@@ -67,7 +67,7 @@ def _row_heights(table: spec.Table, widths: list[float]) -> dict[int, float]:
 
 
 def _table_sheet(w: Writer, table: spec.Table, password: str | None) -> Worksheet:
-    ws = w.wb.add_worksheet(table.name)
+    ws = w.sheet(table.name)
     panel.banner(w, ws, table.name, table.title, table.n_cols)
     for label in table.labels:
         fmt = "note" if label.note else ("label_left" if label.cols == 1 and label.col == 2
@@ -108,7 +108,7 @@ def _table_sheet(w: Writer, table: spec.Table, password: str | None) -> Workshee
 
 
 def _info_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None) -> Worksheet:
-    ws = w.wb.add_worksheet(layout.INFO)
+    ws = w.sheet(layout.INFO)
     panel.banner(w, ws, layout.INFO, "基本信息", 2)
     values = {"META_UNIT": unit.name, "META_PARENT": unit.parent, "META_LEVEL": unit.level,
               "META_YEAR": str(settings.year)}
@@ -151,7 +151,7 @@ TEXT_WIDTH = 100
 
 
 def _text_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None) -> Worksheet:
-    ws = w.wb.add_worksheet(layout.TEXT)
+    ws = w.sheet(layout.TEXT)
     panel.banner(w, ws, layout.TEXT, "正文（每段换行请按 Alt+Enter，每行成为报告中的一段；"
                                     "篇幅长的部分建议先在 Word 中写好再整段粘贴）", 3)
     w.label(ws, Cell(layout.TEXT, layout.FIELD_TOP - 1, 2), "字数")
@@ -211,7 +211,7 @@ def _notes_sheet(w: Writer, password: str | None) -> Worksheet:
     """情况说明: for each 提示 a unit may explain, its explanation (NOTE_<CODE>). A 提示 with an
     explanation is reported as 已说明; an error cannot be explained away."""
     sheet = layout.NOTES
-    ws = w.wb.add_worksheet(sheet)
+    ws = w.sheet(sheet)
     panel.banner(w, ws, sheet, "情况说明（县里核对时会给出“提示”的情况，如数字属实，可在此说明，"
                                "不必改动数字；“错误”不能以说明代替修改）", 3)
     w.label(ws, Cell(sheet, layout.FIELD_TOP - 1, 0), "提示")
@@ -235,7 +235,7 @@ def _notes_sheet(w: Writer, password: str | None) -> Worksheet:
 
 def _guide_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None) -> Worksheet:
     sheet = layout.GUIDE
-    ws = w.wb.add_worksheet(sheet)
+    ws = w.sheet(sheet)
     panel.banner(w, ws, sheet, f"{unit.name}{settings.year}年政府信息公开工作年度报告 填表说明", 3)
     for i, (text, code) in enumerate(guide_lines(unit, settings)):
         row = layout.FIELD_TOP + i
@@ -252,7 +252,7 @@ def _guide_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None
 
 
 def _meta(w: Writer, props: dict[str, str]) -> None:
-    ws = w.wb.add_worksheet(layout.META)
+    ws = w.sheet(layout.META)
     for i, (key, value) in enumerate(props.items()):
         ws.write_string(i, 0, key)
         ws.write_string(i, 1, value)

@@ -3,6 +3,7 @@ fingerprint, checked xlsxwriter calls (it reports errors by return code), print 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +25,22 @@ PANEL_TEXT_WIDTH = 80
 def ok(result: Any, what: str) -> None:
     if isinstance(result, int) and result < 0:
         raise TemplateError(f"xlsxwriter rejected {what} (code {result})")
+
+
+@functools.lru_cache(maxsize=16384)
+def _prepared(formula: str, expand: bool, future: bool) -> str:
+    sheet = Worksheet()
+    sheet.use_future_functions = future
+    return Worksheet._prepare_formula(sheet, formula, expand)
+
+
+class FormulaSheet(Worksheet):
+    """A worksheet whose formulas are prepared once per text: xlsxwriter runs some thirty
+    regular expressions over every formula, and a template repeats the same few hundred
+    formulas for every unit."""
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        return _prepared(formula, expand_future_functions, self.use_future_functions)
 
 
 class Writer:
@@ -67,6 +84,10 @@ class Writer:
             "link": wb.add_format({**border, "font_color": "#0563C1", "underline": 1}),
             "hidden": wb.add_format({"hidden": True}),
         }
+
+    def sheet(self, name: str) -> Worksheet:
+        """A new worksheet (with cached formula preparation)."""
+        return self.wb.add_worksheet(name, worksheet_class=FormulaSheet)
 
     def label(self, ws: Worksheet, cell: Cell, text: str, fmt: str = "label",
               rows: int = 1, cols: int = 1) -> None:

@@ -30,7 +30,7 @@ def check_file(path: Path, previous: Previous = None, name: str | None = None,
         return read, check_reading(read, shown, last, units)
     except FileProblem as exc:
         return None, CheckResult(shown, problem=exc.message, problem_code=exc.code)
-    except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - one file, one row
+    except Exception as exc:  # noqa: BLE001 - one file, one row (RecursionError included)
         detail = f"{type(exc).__name__}"
         return None, CheckResult(shown, problem=problem("INTERNAL", detail).message,
                                  problem_code="INTERNAL")

@@ -24,7 +24,7 @@ from ..model.report import Report
 from ..outfile import write_atomic
 from . import docstyle, outline
 
-DRAFT_MARK = "草稿（未通过校验）"
+DRAFT_MARK = outline.DRAFT_MARK
 CELL_MARGIN_TWIPS = 40
 CELL_PAD_TWIPS = 20  # 1 pt above and below a cell's text
 ROLE_STYLES = {outline.ORGAN: docstyle.STYLE_TITLE, outline.TITLE: docstyle.STYLE_TITLE,

@@ -13,7 +13,7 @@ from html import escape
 
 from . import outline
 
-DRAFT_MARK = "草稿（未通过校验）"
+DRAFT_MARK = outline.DRAFT_MARK
 
 CSS = """
 body{margin:0;background:#fff;color:#1a1a1a;font-family:"FangSong","仿宋","STFangsong",

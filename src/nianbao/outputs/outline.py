@@ -27,6 +27,8 @@ TABLE_WIDTH_MM = 156.0
 TABLE_CHAR_MM = 10.5 * 25.4 / 72
 CELL_PADDING_MM = 1.6
 MIN_LABEL_MM = 24.0
+#: What marks every page (docx header) or the top of the page (html) of a draft.
+DRAFT_MARK = "草稿（未通过校验）"
 #: Where the report-specific paragraphs come from: a text field's code, or one of these.
 SLOT_ORGAN, SLOT_TITLE, SLOT_PERIOD = "ORGAN", "TITLE", "PERIOD"
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -58,6 +60,15 @@ def consistent(report: Report, seed: int = 0) -> Report:
             figures[fig.code] = rng.randint(0, 9)
     figures["T2_FEES"] = 0
     return with_figures(report, **figures)
+
+
+def make_zip(members: dict[str, bytes | str]) -> bytes:
+    """A zip archive of the given members, in order (inboxes, packages, hostile samples)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    return buf.getvalue()
 
 
 def write(tmp: Path, name: str, data: bytes) -> Path:

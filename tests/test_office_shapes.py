@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from lxml import etree
 
-from conftest import consistent, with_figures
+from conftest import consistent, make_zip, with_figures
 from nianbao import sources, spec
 from nianbao.model.values import parse_number, shown, stored_number
 from nianbao.workbook import layout
@@ -40,12 +40,7 @@ def _members(data: bytes) -> dict[str, bytes]:
         return {i.filename: zf.read(i) for i in zf.infolist()}
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, body in members.items():
-            zf.writestr(name, body)
-    return buf.getvalue()
+_zip = make_zip
 
 
 def _sheets(members: dict[str, bytes]) -> list[str]:

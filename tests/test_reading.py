@@ -11,7 +11,7 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner
 
-from conftest import needs, write
+from conftest import make_zip, needs, write
 from nianbao import sources
 from nianbao.cli import cli
 from nianbao.errors import FILE_PROBLEMS, FileProblem
@@ -25,12 +25,7 @@ BOMB_ENTITIES = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
 XXE = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
 
 
-def _zip(members: dict[str, bytes | str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, body in members.items():
-            zf.writestr(name, body)
-    return buf.getvalue()
+_zip = make_zip
 
 
 def _entity(doctype: str, use: str):

@@ -4,18 +4,16 @@ one file as an inbox, duplicates without a save time, exit codes."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
 import re
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import consistent, with_figures
+from conftest import consistent, make_zip, with_figures
 from nianbao.cli import cli
 from nianbao.errors import OutputError
 from nianbao.model.unit import Settings, Unit
@@ -115,12 +113,7 @@ def test_a_run_that_fails_half_way_leaves_the_last_complete_run(tmp_path, clean,
     assert after == before
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, body in members.items():
-            zf.writestr(name, body)
-    return buf.getvalue()
+_zip = make_zip
 
 
 def test_archives_inside_the_inbox_are_opened_and_litter_is_skipped(tmp_path, clean):

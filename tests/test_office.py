@@ -11,7 +11,7 @@ import pytest
 from conftest import consistent, needs, with_figures
 from nianbao import sources, spec
 from nianbao.api import validate
-from nianbao.checks.declared import values_of
+from nianbao.checks.registry import values_of
 from nianbao.outputs.pdf import convert_many
 from nianbao.workbook import layout
 from nianbao.workbook.fill import fill_bytes

@@ -4,30 +4,15 @@ Nothing to write here to add one."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from .. import spec
-from ..model.report import Report, compute_totals
-from ..spec.expr import Unknown, Values
+from ..spec.expr import Unknown
 from .findings import Finding, make
 from .registry import Context, rule
 
 
-def values_of(report: Report, unreadable: frozenset[str] = frozenset()) -> Values:
-    """What the rule language reads: figures (an unreadable cell is ``None``), texts, level."""
-    values: dict[str, Decimal | str | None] = dict(report.figures)
-    values.update(dict.fromkeys(unreadable))
-    if unreadable:  # a total over a cell that is not a number is unknown too, not 0
-        known = compute_totals(report.figures, unreadable)
-        values.update({code: None for code in spec.COMPUTED if code not in known})
-    values.update({f.code: report.texts.get(f.code, "") for f in spec.TEXT_FIELDS})
-    values["META_LEVEL"] = report.level
-    return values
-
-
 def _checker(declared: spec.Rule):
     def check(context: Context) -> list[Finding]:
-        values = values_of(context.report, context.unreadable)
+        values = context.values
         findings = []
         for check in declared.checks:
             try:

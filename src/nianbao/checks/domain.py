@@ -10,23 +10,19 @@ from .registry import Context, rule
 REGULATION_CODES = ("T2_REG_ISSUED", "T2_REG_REPEALED", "T2_REG_INFORCE")
 
 
-def _regulation(context: Context, severity: str, code: str) -> list[Finding]:
-    """立法法 第九十一条、第九十三条: levels whose 规章 is unusual (the spec's policy per level)."""
+@rule("REGULATION_UNUSUAL")
+def regulation_unusual(context: Context) -> list[Finding]:
+    """市级部门 with 规章 制发 1 is flagged; without, nothing. 立法法 第九十一条、第九十三条: 规章
+    are made by governments; the levels where one is unusual are the spec's policy (the error
+    for townships and counties, REGULATION_NOT_ALLOWED, is declared in the spec)."""
     report = context.report
     entered = [c for c in REGULATION_CODES if report.figure(c) != 0]
-    if not entered or spec.REGULATION_POLICY.get(report.level) != severity:
+    if not entered or spec.REGULATION_POLICY.get(report.level) != spec.WARNING:
         return []
     shown = "、".join(f"{spec.FIGURES[c].col_name} {fmt_number(report.figure(c))}" for c in entered)
     row = spec.FIGURES[entered[0]].row_name
-    return [make(code, f"层级为{report.level}，但填报了{row} {shown}", table=spec.T2.name,
-                 row=row, codes=entered)]
-
-
-@rule("REGULATION_UNUSUAL")
-def regulation_unusual(context: Context) -> list[Finding]:
-    """市级部门 with 规章 制发 1 is flagged; without, nothing (REGULATION_NOT_ALLOWED, the error
-    for townships and counties, is declared in the spec so the workbook checks it too)."""
-    return _regulation(context, spec.WARNING, "REGULATION_UNUSUAL")
+    return [make("REGULATION_UNUSUAL", f"层级为{report.level}，但填报了{row} {shown}",
+                 table=spec.T2.name, row=row, codes=entered)]
 
 
 @rule("FEE_IMPLAUSIBLE")

@@ -11,6 +11,7 @@ sentences it is judged on.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -64,15 +65,16 @@ def normalised(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def sentences(text: str) -> list[list[str]]:
-    """Sentences as lists of clauses, bracketed breakdowns removed."""
+@functools.lru_cache(maxsize=64)
+def sentences(text: str) -> tuple[tuple[str, ...], ...]:
+    """Sentences as clauses, bracketed breakdowns removed (cached: two rules read the same text)."""
     result = []
     for sentence in _SENTENCE.split(normalised(text)):
         sentence = _BRACKETS.sub("", sentence)
-        clauses = [c.strip() for c in _CLAUSE.split(sentence) if c.strip()]
+        clauses = tuple(c.strip() for c in _CLAUSE.split(sentence) if c.strip())
         if clauses:
             result.append(clauses)
-    return result
+    return tuple(result)
 
 
 def _received(clause: str) -> Claim | None:

@@ -24,10 +24,6 @@ def fee_not_stated(context: Context) -> list[Finding]:
                  where=spec.PART_OTHER)]
 
 
-def _narrative(report: Report) -> str:
-    return "\n".join(report.texts.get(c, "") for c in spec.NARRATIVE_CODES)
-
-
 #: What a claim is compared with: (table figure codes summed, how the message names it).
 def _actual(report: Report, claim: narrative.Claim) -> tuple[Decimal, tuple[str, ...], str]:
     if claim.what in (narrative.REVIEW, narrative.SUIT):
@@ -51,7 +47,7 @@ def text_figure_mismatch(context: Context) -> list[Finding]:
     """Text says 收到申请3件 and the table 2: flagged; 当面申请1件、网络申请2件 against 3
     passes, and so does 20个工作日 (not a count of applications)."""
     findings = []
-    for claim in narrative.claims(_narrative(context.report)):
+    for claim in narrative.claims(context.narrative):
         actual, codes, name = _actual(context.report, claim)
         if Decimal(claim.value) != actual:
             findings.append(make("TEXT_FIGURE_MISMATCH", f"正文写{name} {claim.value} 件"
@@ -64,7 +60,7 @@ def text_figure_mismatch(context: Context) -> list[Finding]:
 def text_no_requests(context: Context) -> list[Finding]:
     """Text says 未收到申请 while 本年新收 is 2: flagged; 无逾期未受理申请 is not such a text."""
     new = context.report.figure("T3_NEW_TOTAL")
-    said = narrative.says_none_received(_narrative(context.report)) if new > 0 else None
+    said = narrative.says_none_received(context.narrative) if new > 0 else None
     if said is None:
         return []
     return [make("TEXT_NO_REQUESTS", f"正文称“{said[:30]}”，但表三本年新收为 {fmt_number(new)}",

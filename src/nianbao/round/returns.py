@@ -21,7 +21,8 @@ NOTICE = "通知.txt"
 STATE = "round.json"
 SHOWN_PROBLEMS = 3
 
-ReturnJob = tuple[str, tuple[Finding, ...], tuple[int, str, str, str], str]
+#: (scratch report, its findings, year, the round's contact line, target path)
+ReturnJob = tuple[str, tuple[Finding, ...], int, str, str]
 
 
 def plan_returns(rows: list[UnitRow], stage: Path, roster: Roster | None,
@@ -36,14 +37,14 @@ def plan_returns(rows: list[UnitRow], stage: Path, roster: Roster | None,
             continue
         name = f"{safe_name(f'{o.brief.year}_{o.brief.unit}')}.xlsx"
         o.returned = f"{RETURNS}/{name}"
-        jobs.append((o.brief.scratch, o.result.findings,
-                     (o.brief.year, row.unit, contact, ""), str(stage / o.returned)))
+        jobs.append((o.brief.scratch, o.result.findings, o.brief.year, contact,
+                     str(stage / o.returned)))
     return jobs
 
 
 def write_return(job: ReturnJob) -> None:
     """The unit's own template, regenerated, with everything it entered and the findings."""
-    scratch, findings, (year, _, contact, _), target = job
+    scratch, findings, year, contact, target = job
     report = jsonform.loads(Path(scratch).read_text(encoding="utf-8"))
     typed = json.loads(typed_path(scratch).read_text(encoding="utf-8"))
     settings = Settings(year, report.deadline, website=report.website, contact=contact)

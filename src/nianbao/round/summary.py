@@ -43,10 +43,6 @@ STATUS_COLOURS = {PASSED: ("#C6EFCE", "#006100"), CORRECTED: ("#C6EFCE", "#00610
                   MISSING: ("#D9D9D9", "#404040"), SUPERSEDED: ("#F2F2F2", "#808080")}
 
 
-def column(name: str, columns=STATUS_COLUMNS) -> int:
-    return [c for c, _ in columns].index(name)
-
-
 def _key_label(code: str) -> str:
     """A figure's full name: table, row and column as the national table prints them."""
     fig = spec.FIGURES[code]

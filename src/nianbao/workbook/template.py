@@ -25,7 +25,7 @@ from . import layout, panel
 from .contract import META_KEYS, PROP_PREFIX, TEMPLATE_VERSION
 from .fingerprint import digest
 from .review import mark_findings, review_sheet
-from .writer import Writer, ok, print_setup, protect, text_units, wrapped_height
+from .writer import Writer, finish, ok, print_setup, protect, text_units, wrapped_height
 
 GUIDANCE_MAX = 250
 
@@ -139,11 +139,7 @@ def _info_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None)
             w.validate(ws, cell, {"validate": "any", "input_title": fld.label,
                                   "input_message": fld.guidance})
         w.name(fld.code, cell)
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 70)
-    print_setup(ws)
-    protect(ws, password)
-    return ws
+    return finish(ws, password, (16, 70))
 
 
 TEXT_ROW_MIN, TEXT_ROW_MAX = 60, 409  # points; 409 is the most a spreadsheet row can be
@@ -167,13 +163,8 @@ def _text_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None)
         w.formula(ws, Cell(cell.sheet, cell.row, 2), f"=LEN({cell.a1})", "count")
         ws.set_row(cell.row, min(TEXT_ROW_MAX, max(TEXT_ROW_MIN, wrapped_height(text, TEXT_WIDTH))))
         w.name(fld.code, cell)
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, TEXT_WIDTH)
-    ws.set_column(2, 2, 8)
     ws.freeze_panes(layout.FIELD_TOP, 1)
-    print_setup(ws, landscape=True)
-    protect(ws, password)
-    return ws
+    return finish(ws, password, (18, TEXT_WIDTH, 8), landscape=True)
 
 
 def guide_lines(unit: Unit, settings: Settings) -> list[tuple[str, str]]:
@@ -225,12 +216,7 @@ def _notes_sheet(w: Writer, password: str | None) -> Worksheet:
         w.label(ws, Cell(sheet, cell.row, 2), rule_code, "code")
         ws.set_row(cell.row, max(45.0, wrapped_height(f"{rule.title}。{rule.fix}", 40)))
         w.name(code, cell)
-    ws.set_column(0, 0, 40)
-    ws.set_column(1, 1, NOTE_WIDTH)
-    ws.set_column(2, 2, 22)
-    print_setup(ws, landscape=True)
-    protect(ws, password)
-    return ws
+    return finish(ws, password, (40, NOTE_WIDTH, 22), landscape=True)
 
 
 def _guide_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None) -> Worksheet:
@@ -243,12 +229,7 @@ def _guide_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None
         if code:
             w.label(ws, Cell(sheet, row, 2), code, "code")
         ws.set_row(row, wrapped_height(text, GUIDE_WIDTH))
-    ws.set_column(0, 0, 10)
-    ws.set_column(1, 1, GUIDE_WIDTH)
-    ws.set_column(2, 2, 22)
-    print_setup(ws, landscape=True)
-    protect(ws, password)
-    return ws
+    return finish(ws, password, (10, GUIDE_WIDTH, 22), landscape=True)
 
 
 def _meta(w: Writer, props: dict[str, str]) -> None:

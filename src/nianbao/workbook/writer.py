@@ -141,6 +141,16 @@ def print_setup(ws: Worksheet, landscape: bool = False, one_page: bool = False) 
     ws.set_footer("&C第 &P 页 共 &N 页")
 
 
+def finish(ws: Worksheet, password: str | None, widths: tuple[float, ...],
+           landscape: bool = False) -> Worksheet:
+    """A sheet's last steps: column widths, A4 print setup, protection."""
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    print_setup(ws, landscape=landscape)
+    protect(ws, password)
+    return ws
+
+
 def text_units(text: str) -> float:
     """Width in spreadsheet column units: a Chinese character takes two."""
     return 2 * text_width(text)

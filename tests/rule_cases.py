@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import openpyxl
 
+from published_docs import old_t2, single_misc
+
 
 @dataclass(frozen=True)
 class Case:
@@ -28,6 +30,8 @@ class Case:
     mutate: Callable[[bytes], bytes] | None = None  # a workbook changed after filling
     cells: tuple[str, ...] = ()  # a failing case: the places its findings name, in order
     units: tuple[tuple[str, str], ...] = ()  # the round's roster (name, parent)
+    #: audit mode: the case's report published as a web page, rewritten by this function
+    published: Callable[[str], str] | None = None
 
 
 def patch_member(data: bytes, member: str, edit: Callable[[str], str]) -> bytes:
@@ -221,6 +225,26 @@ CASES = [
     Case("INPUT_FORMULA", "a formula in a text cell", True,
          raw={"TEXT_OTHER": '=HYPERLINK("http://example.invalid","未收取信息处理费")'},
          cells=('正文!B11',)),
+    # ---- published reports (audit mode)
+    Case("PRINTED_TOTAL_MISMATCH", "printed totals add up", False, figures=T3_ROW,
+         published=lambda page: page),
+    Case("PRINTED_TOTAL_MISMATCH", "row total printed wrong", True, figures=T3_ROW,
+         totals={"T3_GRANTED_TOTAL": 3}, published=lambda page: page,
+         cells=("网页表格2第27行第10列", "网页表格2第6行第10列")),
+    Case("PRINTED_TOTAL_MISMATCH", "review total printed wrong", True,
+         totals={"T4_REVIEW_TOTAL": 1}, published=lambda page: page,
+         cells=("网页表格3第4行第5列",)),
+    Case("FORMAT_OUTDATED", "2021 form", False, published=lambda page: page),
+    Case("FORMAT_OUTDATED", "2019 form in a 2020 report", False, meta={"year": 2020, "title": ""},
+         published=single_misc),
+    Case("FORMAT_OUTDATED", "（六）其他处理 as one row", True, published=single_misc,
+         cells=("网页表格2第24行第4列",)),
+    Case("FORMAT_OUTDATED", "2019 table 二", True, published=lambda page: old_t2(page),
+         cells=("网页表格1第7行第2列",)),
+    Case("VALUE_BLANK", "printed blank in a published report", True,
+         published=lambda page: page.replace('2-0-3 t2-1-9 t2-5-0 t2-23-1 t2-24-2">0<',
+                                             '2-0-3 t2-1-9 t2-5-0 t2-23-1 t2-24-2"><'),
+         cells=("网页表格2第25行第10列",)),
     Case("VALUE_BLANK", "zero", False, raw={"T4_REVIEW_UPHELD": 0}),
     Case("VALUE_BLANK", "left blank", True, raw={"T4_REVIEW_UPHELD": None},
          cells=('表四!A6',)),

@@ -14,6 +14,7 @@ from nianbao.model.report import Report
 from nianbao.sources.base import Reading
 from nianbao.sources.workbook import locate
 from nianbao.workbook.fill import fill_bytes
+from published_docs import page
 from rule_cases import CASES, Case
 
 
@@ -37,7 +38,12 @@ def _previous(base: Report, case: Case) -> Report | None:
 
 
 def findings_for(case: Case, base: Report, template: bytes, tmp_path):
-    if case.raw is None:
+    if case.published is not None:
+        path = tmp_path / "case.html"
+        path.write_text(case.published(page(_report(base, case))), encoding="utf-8")
+        result = validate(path, _previous(base, case))
+        assert not result.problem, result.problem
+    elif case.raw is None:
         result = check_reading(Reading(_report(base, case), locator=locate), "case",
                                _previous(base, case), case.units)
     else:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from . import sources
+from . import published, sources
 from .checks import check_reading
 from .checks.findings import CheckResult
 from .errors import FileProblem, problem
 from .model.report import Report
+from .published import Parsed
 from .sources.base import Reading
 
 #: Last year's report, or how to find it from this year's.
@@ -34,6 +35,22 @@ def check_file(path: Path, previous: Previous = None, name: str | None = None,
         detail = f"{type(exc).__name__}"
         return None, CheckResult(shown, problem=problem("INTERNAL", detail).message,
                                  problem_code="INTERNAL")
+
+
+def import_file(path: Path | str, *, unit: str = "", year: int | None = None,
+                level: str = "") -> Parsed:
+    """A published report (PDF, web page, Word) read into the report model, with the place of
+    every figure; raises :class:`FileProblem` for what cannot be read (never a guess)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(sources.HEAD)
+    except OSError as exc:
+        raise problem("UNREADABLE", exc.strerror or str(exc)) from exc
+    kind = published.kind_of(head, path)
+    if kind is None:
+        raise problem("NOT_PUBLISHED")
+    return published.read(path, kind, unit=unit, year=year, level=level)
 
 
 def read_previous(path: Path | str) -> Report:

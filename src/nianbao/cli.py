@@ -181,8 +181,9 @@ def format_text(results) -> str:
 @cli.command("validate")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="上年度的工作簿或 JSON，用于跨年度衔接检查。")
+@click.option("--previous", type=click.Path(exists=True, path_type=Path),
+              help="上年度的工作簿、JSON 或已发布的报告（PDF/网页/Word），或放有它们的文件夹，"
+                   "用于跨年度衔接检查。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="输出格式。")
 @click.option("--strict", is_flag=True, help="有任何提示也以退出码 1 结束。")
@@ -190,7 +191,13 @@ def validate_cmd(files, previous, fmt, strict):
     """校验报回的工作簿（或报告 JSON），逐条列出问题。"""
     from .api import check_file, read_previous
 
-    last = read_previous(previous) if previous else None
+    if previous is not None and previous.is_dir():
+        from .round.batch import load_previous, previous_for
+
+        found = load_previous(previous)
+        last = lambda report: previous_for(report, found)  # noqa: E731
+    else:
+        last = read_previous(previous) if previous else None
     results = [check_file(path, last)[1] for path in files]
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
@@ -298,6 +305,40 @@ def batch_cmd(inbox, out_dir, roster, previous, jobs, draft, formats, return_war
     click.echo(f"共 {len(result.files)} 个文件，{len(result.rows)} 个单位：{shown or '无'}")
     click.echo(f"汇总：{out_dir / '汇总.xlsx'}")
     sys.exit(result.exit_code)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="写入 {年度}_{单位}.json 的文件夹。")
+@click.option("--unit", default="", help="机关全称（默认从标题读取）。")
+@click.option("--year", type=int, default=None, help="报告年度（默认从标题读取）。")
+@click.option("--level", type=click.Choice(spec.LEVELS), default=None,
+              help="层级（默认从机关名称推断）。")
+def import_cmd(files, out_dir, unit, year, level):
+    """读取已发布的年度报告（PDF、网页、Word），写成报告 JSON，并注明每个数字印在哪里。"""
+    from .api import import_file
+    from .errors import FileProblem
+    from .outfile import safe_name, write_text_atomic
+    from .published.export import to_json
+
+    failed = False
+    for path in files:
+        try:
+            parsed = import_file(path, unit=unit, year=year, level=level or "")
+        except FileProblem as exc:
+            click.echo(f"无法导入 {path}：{exc.message}", err=True)
+            failed = True
+            continue
+        report = parsed.report
+        target = out_dir / f"{report.year}_{safe_name(report.unit)}.json"
+        write_text_atomic(target, to_json(parsed))
+        note = "" if level or parsed.level_inferred else "（层级无法从名称判断，记为“其他”，可用 --level 指定）"
+        click.echo(f"{path} → {target}：{report.unit} {report.year} 年度，{report.level}{note}，"
+                   f"{len(report.figures)} 个数字")
+    if failed:
+        sys.exit(EXIT_FILE)
 
 
 @cli.command("demo")

@@ -22,7 +22,7 @@ def check_reading(reading: Reading, file: str, previous: Report | None = None,
     context = Context(reading.report, reading.unreadable, reading.date_unreadable, previous,
                       units)
     findings = [explain(place(f, reading.locator), reading.report.notes)
-                for f in (*reading.findings, *run(context))]
+                for f in (*reading.findings, *run(context, reading.skips))]
     return CheckResult(file, reading.report.unit, reading.report.year, sort_findings(findings))
 
 

@@ -27,15 +27,17 @@ class Reading:
     #: What the clerk typed where it is not a plain number (blank, "5件", " 1,234 ", an error
     #: value, a date written as text), by code: carried over unchanged into a returned copy.
     typed: Mapping[str, object] = field(default_factory=dict)
+    #: Rules that do not apply to this kind of input (a published report has no formulas).
+    skips: frozenset[str] = field(default_factory=frozenset)
 
 
 class Source(Protocol):
-    """One kind of input. ``claims`` looks only at the first bytes; ``emits`` lists the rule
-    codes reading may produce (beside the registered rules)."""
+    """One kind of input. ``claims`` looks at the first bytes (and, for a zip, may list its
+    parts); ``emits`` lists the rule codes reading may produce (beside the registered rules)."""
 
     name: str
     emits: frozenset[str]
 
-    def claims(self, head: bytes) -> bool: ...
+    def claims(self, head: bytes, path: Path) -> bool: ...
 
     def read(self, path: Path) -> Reading: ...

@@ -15,7 +15,7 @@ class ReportJsonSource:
     name = "report-json"
     emits: frozenset[str] = frozenset()
 
-    def claims(self, head: bytes) -> bool:
+    def claims(self, head: bytes, path: Path) -> bool:
         return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
 
     def read(self, path: Path) -> Reading:

@@ -259,7 +259,7 @@ class WorkbookSource:
         "VALUE_NORMALISED", "VALUE_NOT_NUMBER", "VALUE_BLANK", "INPUT_FORMULA", "DATE_UNREADABLE",
         "EXTRA_SHEET"})
 
-    def claims(self, head: bytes) -> bool:
+    def claims(self, head: bytes, path: Path) -> bool:
         return head.startswith((*reader.ZIP_MAGIC, reader.OLE_MAGIC))
 
     def read(self, path: Path) -> Reading:

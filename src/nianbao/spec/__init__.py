@@ -491,13 +491,18 @@ OTHER_RULES = (
            "二、上年结转应等于上年度报告的四、结转下年度继续办理。", "表三 跨年度", "表三"),
     _other("PREVIOUS_INFORCE", WARNING, "现行有效件数与上年度不衔接",
            "现行有效件数一般等于上年现行有效 + 本年制发 − 本年废止。", "表二 跨年度", "表二"),
+    _other("PRINTED_TOTAL_MISMATCH", ERROR, "印出的合计不等于各项之和",
+           "请核对该合计及其各项数字，更正后重新发布。", "已发布报告的表格"),
+    _other("FORMAT_OUTDATED", ERROR, "仍在使用已废止的 2019 年试行表格格式",
+           "2021 年度起应使用国办公开办函〔2021〕30号规定的格式。", "国办公开办函〔2021〕30号"),
     _other("PREVIOUS_UNIT", WARNING, "上年度数据不是同一单位", "请核对作为上年度报告的文件是否为本单位的。",
            "跨年度"),
 )
 
 RULES: dict[str, Rule] = {r.code: r for r in DECLARED_RULES + OTHER_RULES}
 
-FEE_WORDS = ("信息处理费",)
+#: Words with which part 六 states the 信息处理费 (“未发生收费情况” states it too).
+FEE_WORDS = ("信息处理费", "收费", "收取费用")
 
 #: 提示 a unit may explain instead of changing a true figure (情况说明): each has an input in the
 #: workbook named NOTE_<CODE>. A 错误 is never explained away.

@@ -178,7 +178,7 @@ class Package:
         return self.zf.read(self.names[name.lower()])
 
 
-def _parse(pkg: Package, name: str, data: bytes | None = None) -> Element:
+def parse_part(pkg: Package, name: str, data: bytes | None = None) -> Element:
     """One part, parsed safely: a DOCTYPE (the carrier of entity bombs and XXE) is refused."""
     root = etree.fromstring(pkg.read(name) if data is None else data, _PARSER)
     if root.getroottree().docinfo.doctype:
@@ -195,7 +195,7 @@ def _read_zip(fh: IO[bytes], skip: frozenset[str] | set[str] = frozenset()) -> W
         if book_path not in pkg:
             raise problem("NOT_EXCEL")
         wb = Workbook()
-        root = _parse(pkg, book_path)
+        root = parse_part(pkg, book_path)
         if root.tag.startswith(STRICT_NS):
             raise problem("STRICT")
         pr = root.find(f"{NS}workbookPr")
@@ -221,16 +221,16 @@ def _read_zip(fh: IO[bytes], skip: frozenset[str] | set[str] = frozenset()) -> W
                 wb.cells[name] = _sheet(pkg, target, strings, budget)
         custom, core = _typed(package, "/custom-properties"), _typed(package, "/core-properties")
         if custom in pkg:
-            wb.properties = _custom(_parse(pkg, custom))
+            wb.properties = _custom(parse_part(pkg, custom))
         if core in pkg:
-            wb.modified = _modified(_parse(pkg, core))
+            wb.modified = _modified(parse_part(pkg, core))
         return wb
 
 
 def _relationships(zf: Package, name: str, base: str) -> dict[str, tuple[str, str]]:
     """Relationship id → (part path inside the zip, relationship type)."""
     rels = {}
-    for rel in _parse(zf, name).iter(f"{PKG_REL}Relationship"):
+    for rel in parse_part(zf, name).iter(f"{PKG_REL}Relationship"):
         target = rel.get("Target", "")
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
             posixpath.join(base, target))
@@ -276,7 +276,7 @@ def _text_of(si: Element) -> str:
 
 
 def _shared_strings(zf: Package, path: str) -> list[str]:
-    return [_text_of(si) for si in _parse(zf, path).iter(f"{NS}si")]
+    return [_text_of(si) for si in parse_part(zf, path).iter(f"{NS}si")]
 
 
 _A1 = re.compile(r"^([A-Z]{1,3})(\d+)$")
@@ -296,7 +296,7 @@ def _sheet(zf: Package, name: str, strings: list[str], budget: list[int]
     not by row elements: thousands of formatted empty rows cost nothing."""
     cells: dict[str, RawCell] = {}
     shared: dict[str, tuple[str, str]] = {}
-    for ref, row_number, el in _filled(_parse(zf, name, _cells_only(zf.read(name)))):
+    for ref, row_number, el in _filled(parse_part(zf, name, _cells_only(zf.read(name)))):
         if row_number > MAX_ROWS:
             raise problem("TOO_MANY_ROWS")
         budget[0] -= 1

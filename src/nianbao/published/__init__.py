@@ -1,0 +1,45 @@
+"""Published reports (PDF, saved web page, Word) read back into the report model.
+
+``document`` is the neutral form (rows of printed cells with their places); ``pdf``, ``html``
+and ``docx`` make it from each kind of file; ``parse`` reads the report from it. ``read`` is
+the one entry: it sniffs the kind, bounds the work, and returns a :class:`parse.Parsed`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import bounded, docx, html, parse, pdf
+from .parse import Parsed
+
+KINDS = ("pdf", "html", "docx")
+_HTML_MARKS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<title", b"<table",
+               b"<div", b"<p>", b"<p ", b"<!--")
+
+
+def kind_of(head: bytes, path: Path) -> str | None:
+    """``pdf``, ``html``, ``docx`` or None, from the first bytes (and a zip's part names)."""
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<") and any(mark in text for mark in _HTML_MARKS):
+        return "html"
+    if head.startswith(b"PK\x03\x04") and docx.is_docx(path):
+        return "docx"
+    return None
+
+
+def _read(path: Path, kind: str, unit: str, year: int | None, level: str) -> Parsed:
+    reader = {"pdf": pdf.read, "html": html.read, "docx": docx.read}[kind]
+    return parse.parse(reader(path), unit=unit, year=year, level=level)
+
+
+def read(path: Path, kind: str, *, unit: str = "", year: int | None = None,
+         level: str = "") -> Parsed:
+    """One published report; a PDF is read in a child bounded in time and memory."""
+    if kind == "pdf":
+        return bounded.run(_read, path, kind, unit, year, level)
+    return _read(path, kind, unit, year, level)
+
+
+__all__ = ["KINDS", "Parsed", "kind_of", "read"]

@@ -246,19 +246,18 @@ class TableReader:
         for row, seg, _ in self.found.values():
             values = _align(seg, len(row.codes), centres)
             for code, printed in zip(row.codes, values, strict=True):
-                if code is not None and printed is not None:
+                if code is not None:
                     out[code] = printed
         return out
 
 
-def _align(seg: Segment, n: int, centres: list[float] | None) -> list[Printed | None]:
+def _align(seg: Segment, n: int, centres: list[float] | None) -> list[Printed]:
     """The segment's figures in the row's n columns: in order when all are there (the last n
     when more), by horizontal place when a PDF row has fewer (blank cells print nothing), else
     against the right edge (a 2019 row's 处理决定数量 is its last column)."""
     values = seg.values
     if len(values) >= n:
-        chosen: list[Printed | None] = list(values[-n:])
-        return chosen
+        return list(values[-n:])
     xs = seg.xs
     if centres and len(centres) == n and all(x is not None for x in xs):
         placed: list[Printed | None] = [None] * n

@@ -29,7 +29,7 @@ FILE_PROBLEMS = {
     "JSON_INVALID": "不是 nianbao 报告 JSON 文件",
     "UNREADABLE": "文件无法打开",
     "NESTED_TOO_DEEP": "压缩包里的压缩包嵌套超过两层，请解压后直接发送其中的 .xlsx",
-    "NOT_A_REPORT": "不是政府信息公开工作年度报告（找不到“二、主动公开政府信息情况”等部分），请确认文件",
+    "NOT_A_REPORT": "不是政府信息公开工作年度报告（找不到年报的部分标题和三张表），请确认文件",
     "NOT_PUBLISHED": "不是 PDF、网页或 Word 文件，不能作为已发布的报告导入",
     "NO_FIGURES": "报告的表格中没有任何数字（空白表格），不能当作全为 0 读取，请使用已填写的报告",
     "NO_TEXT_LAYER": "PDF 没有文字层（扫描件或图片），无法读取数字，请找可复制文字的 PDF、网页或 Word 版本",

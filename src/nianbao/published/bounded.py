@@ -8,6 +8,7 @@ the :class:`FileProblem` the reader raised, or ``TIMEOUT`` / ``MEMORY``.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import resource
@@ -31,6 +32,10 @@ def _used() -> int:
 
 def _child(conn, function: Callable[..., Any], args: tuple, memory: int) -> None:
     try:
+        # what C code says as it dies (an abort on a failed allocation) is not for the user
+        faulthandler.disable()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
         used = _used()
         if used:
             resource.setrlimit(resource.RLIMIT_AS, (used + memory, used + memory))
@@ -45,9 +50,11 @@ def _child(conn, function: Callable[..., Any], args: tuple, memory: int) -> None
         conn.close()
 
 
-def run(function: Callable[..., Any], *args: Any, seconds: float = SECONDS,
-        memory: int = MEMORY) -> Any:
+def run(function: Callable[..., Any], *args: Any, seconds: float | None = None,
+        memory: int | None = None) -> Any:
     """``function(*args)`` in a bounded child; its FileProblem is raised here."""
+    seconds = SECONDS if seconds is None else seconds
+    memory = MEMORY if memory is None else memory
     # fork is cheap and needs nothing picklable but the result; with threads running (the
     # web server) a fork could copy a held lock, so a fresh forkserver child is used instead.
     method = "fork" if threading.active_count() == 1 else "forkserver"

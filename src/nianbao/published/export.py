@@ -11,7 +11,7 @@ from .parse import Parsed
 
 
 def place_text(code: str, where: str) -> str:
-    """第4页 表三 “（三）不予公开 3.危及“三安全一稳定””行 自然人列."""
+    """第4页 表三 “…”行 自然人列: where it was printed, then which cell."""
     fig = spec.FIGURES[code]
     table = spec.FIGURE_TABLE[code]
     column = "" if table is spec.T2 and fig.cols > 1 else fig.col_name

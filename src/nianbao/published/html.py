@@ -8,6 +8,7 @@ its cells, with the cell's place in the table's grid (colspan and rowspan counte
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -41,19 +42,30 @@ def decode(data: bytes) -> str:
     declared = _CHARSET.search(data[:8192])
     names = ["utf-8"]
     if declared:
-        name = declared.group(1).decode("ascii", "replace").lower()
-        names.append("gb18030" if name in _GB else name)
+        name = _codec(declared.group(1).decode("ascii", "replace"))
+        if name:
+            names.append(name)
     names.append("gb18030")
     for name in dict.fromkeys(names):
         try:
             return data.decode(name)
-        except (UnicodeDecodeError, LookupError):
+        except UnicodeDecodeError:
             continue
-    text = data.decode(names[1] if len(names) > 2 and names[1] != "gb18030" else "gb18030",
-                       "replace")
+    text = data.decode(names[-2] if len(names) > 2 else "gb18030", "replace")
     if text.count("\ufffd") > MAX_REPLACED * max(len(text), 1):
         raise problem("ENCODING_BROKEN")
     return text
+
+
+def _codec(name: str) -> str | None:
+    """The codec a declared charset names (GBK and GB2312 read as GB18030); None if unknown."""
+    name = name.strip().lower()
+    if name in _GB:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
 
 
 def read(path: Path) -> Document:

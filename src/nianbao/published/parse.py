@@ -83,7 +83,7 @@ _T2_2021 = (
     RowSpec("LICENSE", ("行政许可",), ("T2_LICENSE",)),
     RowSpec("PENALTY", ("行政处罚",), ("T2_PENALTY",)),
     RowSpec("COERCION", ("行政强制",), ("T2_COERCION",)),
-    RowSpec("FEES", ("行政事业性收费", "收费"), ("T2_FEES",)),
+    RowSpec("FEES", (spec.FIGURES["T2_FEES"].row_name, "收费"), ("T2_FEES",)),
 )
 #: The 2019 table 二: 新制作/新公开/对外公开总数 for 规章 and 规范性文件, and 上一年项目数量/
 #: 本年增减/处理决定数量 for the rest — only the decision counts have a place in the 2021 model.
@@ -94,7 +94,7 @@ _T2_2019 = (
     RowSpec("SERVICE", ("其他对外管理服务事项", "对外管理服务"), (None, None, None)),
     RowSpec("PENALTY", ("行政处罚",), (None, None, "T2_PENALTY")),
     RowSpec("COERCION", ("行政强制",), (None, None, "T2_COERCION")),
-    RowSpec("FEES", ("行政事业性收费", "收费"), (None, None)),
+    RowSpec("FEES", (spec.FIGURES["T2_FEES"].row_name, "收费"), (None, None)),
     RowSpec("PROCUREMENT", ("政府集中采购", "集中采购"), (None, None)),
 )
 #: Header words only the 2019 table 二 has.
@@ -329,7 +329,7 @@ def _strip_subheading(text: str) -> str:
 
 
 def split_part_one(paras: list[str]) -> dict[str, list[str]]:
-    """（一）…（五） of 一、总体情况 into their fields; what comes before （一） opens （一）."""
+    """（一）…（五） of part one into their fields; what comes before （一） opens （一）."""
     codes = [f.code for f in spec.TEXT_FIELDS if f.part == spec.PART_ONE]
     out: dict[str, list[str]] = {c: [] for c in codes}
     current = 0
@@ -509,7 +509,8 @@ def parse(doc: Document, *, unit: str = "", year: int | None = None,
         outdated.append("表二是 2019 年试行格式（本年新制作/新公开数量、上一年项目数量等），"
                         "只读取了能对应的处理决定数量")
     if single_misc:
-        outdated.append("表三“（六）其他处理”只印了一行（2019 年试行格式），已计入“3.其他”")
+        group = spec.FIGURES["T3_MISC_3_NATURAL"].row_name.split()[0]
+        outdated.append(f"表三“{group}”只印了一行（2019 年试行格式），已计入“3.其他”")
     if outdated and year >= FORMAT_2021_FROM:
         codes = ([c for c in ("T2_LICENSE", "T2_PENALTY", "T2_COERCION")
                   if c in printed and printed[c].value is not None]

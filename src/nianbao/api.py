@@ -53,6 +53,28 @@ def import_file(path: Path | str, *, unit: str = "", year: int | None = None,
     return published.read(path, kind, unit=unit, year=year, level=level)
 
 
+def _import_one(path: Path, unit: str, year: int | None, level: str) -> Parsed | FileProblem:
+    try:
+        return import_file(path, unit=unit, year=year, level=level)
+    except FileProblem as exc:
+        return exc
+    except Exception as exc:  # noqa: BLE001 - one file, one line
+        return problem("INTERNAL", type(exc).__name__)
+
+
+def import_many(paths, *, unit: str = "", year: int | None = None, level: str = "",
+                jobs: int = 1) -> list[Parsed | FileProblem]:
+    """Each file imported, in order; a file that cannot be read gives its FileProblem."""
+    paths = [Path(p) for p in paths]
+    if jobs <= 1 or len(paths) < 2:
+        return [_import_one(p, unit, year, level) for p in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(_import_one, paths, [unit] * len(paths), [year] * len(paths),
+                             [level] * len(paths), chunksize=4))
+
+
 def read_previous(path: Path | str) -> Report:
     """Last year's report from any supported file; raises :class:`FileProblem` naming the file."""
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__, spec
-from .errors import NianbaoError
+from .errors import FileProblem, NianbaoError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
@@ -316,19 +316,19 @@ def batch_cmd(inbox, out_dir, roster, previous, jobs, draft, formats, return_war
 @click.option("--year", type=int, default=None, help="报告年度（默认从标题读取）。")
 @click.option("--level", type=click.Choice(spec.LEVELS), default=None,
               help="层级（默认从机关名称推断）。")
-def import_cmd(files, out_dir, unit, year, level):
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="并行读取的进程数。")
+def import_cmd(files, out_dir, unit, year, level, jobs):
     """读取已发布的年度报告（PDF、网页、Word），写成报告 JSON，并注明每个数字印在哪里。"""
-    from .api import import_file
-    from .errors import FileProblem
+    from .api import import_many
     from .outfile import safe_name, write_text_atomic
     from .published.export import to_json
 
     failed = False
-    for path in files:
-        try:
-            parsed = import_file(path, unit=unit, year=year, level=level or "")
-        except FileProblem as exc:
-            click.echo(f"无法导入 {path}：{exc.message}", err=True)
+    for path, parsed in zip(files, import_many(files, unit=unit, year=year, level=level or "",
+                                               jobs=jobs), strict=True):
+        if isinstance(parsed, FileProblem):
+            click.echo(f"无法导入 {path}：{parsed.message}", err=True)
             failed = True
             continue
         report = parsed.report

@@ -63,6 +63,9 @@ class FileProblem(NianbaoError):
         super().__init__(message)
         self.code = code
 
+    def __reduce__(self):  # crosses process boundaries (import --jobs) intact
+        return (FileProblem, (self.code, self.message))
+
 
 def problem(code: str, detail: str = "") -> FileProblem:
     """The catalogued problem ``code``, with an optional detail in brackets."""

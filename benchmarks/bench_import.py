@@ -28,7 +28,7 @@ from nianbao.demo import sample  # noqa: E402
 from nianbao.outputs import docx  # noqa: E402
 from nianbao.outputs.pdf import convert_many  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "published"
+SHARED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "published"
 
 
 def corpus(folder: Path, pdfs: int, pages: int) -> tuple[list[Path], list[Path]]:

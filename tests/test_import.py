@@ -32,7 +32,7 @@ from nianbao.published import bounded, parse
 from nianbao.published.document import Cell, Document, Row
 from published_docs import page, quirky_bytes, single_misc
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "published"
+SHARED = Path(__file__).parent / "fixtures" / "published"  # copies of ../shared/published
 SAMPLES = ["01_huaian-shi-zhengfu_2024.pdf", "04_shuyang-xian-fagaiju_2023.html"]
 PARAGRAPHS = st.lists(st.sampled_from([
     "一是加强组织领导。", "二是完善制度，规范公开流程。", "（一）存在的问题", "全年收取信息处理费0元。",
@@ -43,7 +43,7 @@ PARAGRAPHS = st.lists(st.sampled_from([
 def sample_path(name: str) -> Path:
     path = SHARED / name
     if not path.exists():
-        pytest.fail(f"{path} is missing (the shared folder of published samples)")
+        pytest.fail(f"{path} is missing (tests/fixtures/published)")
     return path
 
 

@@ -174,7 +174,7 @@ def test_the_2019_single_other_row_is_read_into_3_other_and_reported(sample_repo
     codes = [f.code for f in result.findings if f.code != "TEXT_NO_REQUESTS"]  # the sample's text
     assert codes == ["FORMAT_OUTDATED"], result.findings
     assert sources.read(path).report.figures["T3_MISC_3_NATURAL"] == 2
-    assert sources.read(path).report.format == parse.OLD_FORMAT
+    assert sources.read(path).report.format == spec.FORMAT_2019_ID
 
 
 def test_a_printed_total_that_is_not_the_sum_is_an_error_where_it_was_printed(sample_report,

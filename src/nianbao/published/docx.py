@@ -66,9 +66,7 @@ class _Walker:
             elif child.tag == f"{W}tbl":
                 self.table(child)
             elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
-                self.block(child if child.tag != f"{W}sdt" else
-                           (child.find(f"{W}sdtContent") if child.find(f"{W}sdtContent")
-                            is not None else child))
+                self.block(child)  # content controls: their paragraphs and tables are the text
 
     def table(self, table) -> None:
         self.tables += 1

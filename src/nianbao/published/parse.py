@@ -26,10 +26,6 @@ from ..outputs.outline import data_period
 from ..spec.normalise import NUMBER_SHAPE, number_text
 from .document import Cell, Document, Row, compact, join
 
-OLD_FORMAT = "gov-2019"
-#: The year the 2021 format (国办公开办函〔2021〕30号) first applied to.
-FORMAT_2021_FROM = 2021
-
 #: The six part headings: number, and words one of which the heading has.
 PART_WORDS = (("一", ("总体情况",)), ("二", ("主动公开",)), ("三", ("申请",)),
               ("四", ("复议", "诉讼")), ("五", ("问题",)), ("六", ("其他",)))
@@ -85,21 +81,8 @@ _T2_2021 = (
     RowSpec("COERCION", ("行政强制",), ("T2_COERCION",)),
     RowSpec("FEES", (spec.FIGURES["T2_FEES"].row_name, "收费"), ("T2_FEES",)),
 )
-#: The 2019 table 二: 新制作/新公开/对外公开总数 for 规章 and 规范性文件, and 上一年项目数量/
-#: 本年增减/处理决定数量 for the rest — only the decision counts have a place in the 2021 model.
-_T2_2019 = (
-    RowSpec("REG", ("规章",), (None, None, None)),
-    RowSpec("NORM", ("规范性文件",), (None, None, None)),
-    RowSpec("LICENSE", ("行政许可",), (None, None, "T2_LICENSE")),
-    RowSpec("SERVICE", ("其他对外管理服务事项", "对外管理服务"), (None, None, None)),
-    RowSpec("PENALTY", ("行政处罚",), (None, None, "T2_PENALTY")),
-    RowSpec("COERCION", ("行政强制",), (None, None, "T2_COERCION")),
-    RowSpec("FEES", (spec.FIGURES["T2_FEES"].row_name, "收费"), (None, None)),
-    RowSpec("PROCUREMENT", ("政府集中采购", "集中采购"), (None, None)),
-)
-#: Header words only the 2019 table 二 has.
-T2_2019_WORDS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
-                 "本年增减", "政府集中采购", "其他对外管理服务事项", "采购总金额")
+_T2_2019 = tuple(RowSpec(f"2019_{i}", words, codes)
+                 for i, (words, codes) in enumerate(spec.T2_2019_ROWS))
 T4_CODES = tuple(f.code for f in spec.T4.figures)
 _DASHES = {"-", "—", "–", "－", "/", "／", "\\", "——", "--", "无", "空"}
 
@@ -169,13 +152,8 @@ def segments(rows: Sequence[Row]) -> list[Segment]:
             values.append((cell, value))
             cells.pop()
         values.reverse()
-        if not row.table and not values and cells:
-            # a PDF line that ends in text may still hold figures between words: none here
-            pass
-        label = join(c.text for c in cells)
-        page = row.page
-        out.append(Segment(label, [Printed(v, c.where) for c, v in values],
-                           [c.x for c, _ in values], row.table, page))
+        out.append(Segment(join(c.text for c in cells), [Printed(v, c.where) for c, v in values],
+                           [c.x for c, _ in values], row.table, row.page))
     return out
 
 
@@ -206,7 +184,7 @@ def region(rows: Sequence[Row], parts: dict[str, int], first: str, after: Sequen
     if first not in parts:
         return []
     begin = parts[first] + 1
-    end = min((parts[a] for a in after if a in parts and parts[a] > begin - 1), default=len(rows))
+    end = min((parts[a] for a in after if a in parts and parts[a] >= begin), default=len(rows))
     return list(rows[begin:end])
 
 
@@ -223,14 +201,13 @@ class TableReader:
     def feed(self, segs: Sequence[Segment]) -> None:
         buffer = ""
         for seg in segs:
-            buffer += compact(seg.label)
-            has_figure = any(p.value is not None for p in seg.values)
-            labelled_blank = seg.table and seg.values and self._match(compact(seg.label))
-            if not (has_figure or labelled_blank):
+            label = compact(seg.label)
+            buffer += label
+            # a table row's own label decides its row; a PDF line's label may have begun above
+            own = self._match(label) if seg.table and seg.values else None
+            if own is None and not any(p.value is not None for p in seg.values):
                 continue
-            chosen = self._match(compact(seg.label) if seg.table else buffer)
-            if chosen is None and seg.table:
-                chosen = self._match(buffer)
+            chosen = own or self._match(buffer)
             if chosen is not None:
                 self.found[chosen.key] = (chosen, seg, buffer)
             buffer = ""
@@ -297,16 +274,7 @@ def paragraphs(rows: Sequence[Row]) -> list[str]:
     """Printed lines joined into paragraphs (a PDF line that does not start one continues the
     last, unless it opens with a heading number: 一、 （一）); every paragraph or table-free row
     of a web page or Word file is one already."""
-    out: list[str] = []
-    for row in rows:
-        if row.table:
-            continue
-        text = row.text
-        if out and not row.starts and not _OPENS.match(text):
-            out[-1] = join((out[-1], text))
-        else:
-            out.append(text)
-    return [p for p in out if p]
+    return [text for _, text in _paragraph_rows(rows) if text]
 
 
 _OPENS = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
@@ -357,7 +325,7 @@ def trim_end(paras: list[str], unit: str, year: int) -> tuple[list[str], object,
             break
     while kept:
         last = kept[-1]
-        value, status = parse_date(last)
+        value = parse_date(last)[0]
         if value is not None and date is None:
             date = value
         elif not (last == unit or (len(last) <= 30 and _ORGAN_END.search(last))):
@@ -377,7 +345,7 @@ def trim_end(paras: list[str], unit: str, year: int) -> tuple[list[str], object,
 
 
 def _paragraph_rows(rows: Sequence[Row]) -> list[tuple[int, str]]:
-    """Paragraphs with the index of their last row."""
+    """Paragraphs (see :func:`paragraphs`) with the index of their last row."""
     out: list[tuple[int, str]] = []
     for i, row in enumerate(rows):
         if row.table:
@@ -481,7 +449,7 @@ def parse(doc: Document, *, unit: str = "", year: int | None = None,
 
     t2_segs = segments(t2_rows)
     t2_text = compact("".join(s.label for s in t2_segs))
-    old_t2 = any(w in t2_text for w in T2_2019_WORDS)
+    old_t2 = any(w in t2_text for w in spec.T2_2019_HEADERS)
     t2 = TableReader(_T2_2019 if old_t2 else _T2_2021)
     t2.feed(t2_segs)
     printed.update(t2.figures())
@@ -511,7 +479,7 @@ def parse(doc: Document, *, unit: str = "", year: int | None = None,
     if single_misc:
         group = spec.FIGURES["T3_MISC_3_NATURAL"].row_name.split()[0]
         outdated.append(f"表三“{group}”只印了一行（2019 年试行格式），已计入“3.其他”")
-    if outdated and year >= FORMAT_2021_FROM:
+    if outdated and year >= spec.FORMAT_2021_FROM:
         codes = ([c for c in ("T2_LICENSE", "T2_PENALTY", "T2_COERCION")
                   if c in printed and printed[c].value is not None]
                  if old_t2 else []) + ([c for c in t3.found["MISC_3"][0].codes if c]
@@ -544,7 +512,7 @@ def parse(doc: Document, *, unit: str = "", year: int | None = None,
     report = Report(
         unit=unit, year=year, level=level or inferred or "其他", date=date,  # type: ignore[arg-type]
         title=printed_title if printed_title != default_title(unit, year) else "", texts=texts, figures=figures, website=website,
-        format=OLD_FORMAT if outdated else spec.FORMAT_ID)
+        format=spec.FORMAT_2019_ID if outdated else spec.FORMAT_ID)
     places = {code: p.where for code, p in printed.items() if p.where}
     return Parsed(report, places, findings, level_inferred=not level and inferred is not None)
 

@@ -237,6 +237,27 @@ LABEL_BREAKS = {
     "尚未审结": "尚未\n审结",
 }
 
+# ---------------------------------------------------------------- the superseded 2019 form
+#: 国办公开办函〔2019〕60号《格式（试行）》, still printed by some organs after 2021.
+FORMAT_2019_ID = "gov-2019"
+#: The first report year the 2021 format (国办公开办函〔2021〕30号) applies to.
+FORMAT_2021_FROM = 2021
+#: Header words only the 2019 table 二 has.
+T2_2019_HEADERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
+                   "本年增减", "政府集中采购", "其他对外管理服务事项", "采购总金额")
+#: The 2019 table 二's rows (a word of the label, another way it is printed) and the code of
+#: each of its columns in the 2021 model: only 处理决定数量 has one; None: no place.
+T2_2019_ROWS = (
+    (("规章",), (None, None, None)),
+    (("规范性文件",), (None, None, None)),
+    (("行政许可",), (None, None, "T2_LICENSE")),
+    (("其他对外管理服务事项", "对外管理服务"), (None, None, None)),
+    (("行政处罚",), (None, None, "T2_PENALTY")),
+    (("行政强制",), (None, None, "T2_COERCION")),
+    ((next(f.row_name for f in T2.figures if f.code == "T2_FEES"), "收费"), (None, None)),
+    (("政府集中采购", "集中采购"), (None, None)),
+)
+
 # ---------------------------------------------------------------- identity and text
 LEVELS = ("乡镇", "街道", "县级政府", "县级部门", "市级政府", "市级部门", "省级政府", "省级部门",
           "国务院部门", "其他")

@@ -20,6 +20,7 @@ from nianbao.model.unit import Settings, Unit
 from nianbao.workbook import layout, template
 from nianbao.workbook.fill import fill_bytes
 from nianbao.workbook.roster import roster_template_bytes
+from rule_cases import patch_member
 
 UNITS = [Unit(f"井研县{n}", "井研县", "乡镇") for n in (
     "高凤镇人民政府", "马踏镇人民政府", "千佛镇人民政府", "周坡镇人民政府", "东林镇人民政府",
@@ -75,6 +76,15 @@ def round_one(sample_report, tmp_path_factory):
     return root, box, roster, out
 
 
+def _later(data: bytes) -> bytes:
+    """The workbook as saved a day after today (its core properties' modified time)."""
+    import datetime as dt
+
+    when = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return patch_member(data, "docProps/core.xml", lambda xml: re.sub(
+        r"<dcterms:modified([^>]*)>[^<]*<", rf"<dcterms:modified\1>{when}<", xml))
+
+
 def _findings(path) -> list[tuple[str, tuple[str, ...], str]]:
     return [(f.code, f.cells, f.message) for f in validate(path).findings]
 
@@ -125,11 +135,14 @@ def test_a_second_round_tells_what_was_fixed(round_one, sample_report, tmp_path)
         sheet, coord = next(iter(wb.defined_names[code].destinations))
         wb[sheet][coord.replace("$", "")] = int(base.figures[code]) if code != "T2_FEES" else 0
     wb.save(corrected)
+    # the second submissions are saved a day later: files made within one second of the first
+    # would tie on their saved time, and a tie falls back to the file name
+    corrected.write_bytes(_later(corrected.read_bytes()))
     explained = tmp_path / "千佛镇-说明.xlsx"
     data = fill_bytes(template.build_bytes(WARNING, Settings(2024)),
                       _texts(with_figures(base, T2_FEES=35000), WARNING),
                       {"NOTE_FEE_IMPLAUSIBLE": "本镇代收的水资源费计入，属实。"})
-    explained.write_bytes(data)
+    explained.write_bytes(_later(data))
     box2 = root / "收件箱2"
     box2.mkdir()
     for path in box.iterdir():

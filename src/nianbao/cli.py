@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__, spec
-from .errors import FileProblem, NianbaoError
+from .errors import FileProblem, NianbaoError, OutputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FILE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
@@ -344,13 +344,34 @@ def import_cmd(files, out_dir, unit, year, level, jobs):
 @cli.command("demo")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("nianbao-demo"), show_default=True, help="输出文件夹。")
-def demo_cmd(out_dir):
+@click.option("--round", "round_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="改为准备一个演示轮次文件夹（名单、收件箱、结果），供 nianbao serve 打开。")
+def demo_cmd(out_dir, round_dir):
     """用内置的高凤镇 2024 年报告演示全流程：模板 → 填报 → 批量校验、成文、汇总。"""
-    from .demo import run_demo
+    from .demo import prepare_round, run_demo
 
+    if round_dir is not None:
+        prepare_round(round_dir)
+        click.echo(f"演示轮次：{round_dir}（用 nianbao serve {round_dir} 打开）")
+        return
     paths = run_demo(out_dir)
     for label, path in paths.items():
         click.echo(f"{label}：{path}")
+
+
+@cli.command("serve")
+@click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址；不是本机地址时需凭启动时显示的令牌访问。")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+def serve_cmd(round_dir, host, port):
+    """在浏览器中处理一轮收集：名单、下发模板、接收报送、查看状态和问题、下载汇总。"""
+    from .serve import serve
+
+    try:
+        serve(round_dir, host, port, echo=click.echo)
+    except OSError as exc:
+        raise OutputError(f"无法在 {host}:{port} 启动：{exc.strerror or exc}") from exc
 
 
 @cli.command("build-assets")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 from pathlib import Path
 
@@ -40,3 +41,45 @@ def run_demo(out: Path) -> dict[str, Path]:
     return {"空白模板": template_path, "已填报的工作簿": filled_path,
             "年度报告": reports[0] if reports else out / "result" / "reports",
             "汇总": out / "result" / "汇总.xlsx"}
+
+
+#: The demo round: 高凤镇 passes, 马踏镇 has an error, 千佛镇 sent a broken file, 研城街道 has
+#: not sent anything yet.
+ROUND_UNITS = (("井研县高凤镇人民政府", "乡镇"), ("井研县马踏镇人民政府", "乡镇"),
+               ("井研县千佛镇人民政府", "乡镇"), ("井研县研城街道办事处", "街道"))
+
+
+def prepare_round(root: Path) -> None:
+    """A round folder for ``nianbao serve``: 名单.xlsx, 收件箱/ with three returns, 结果/."""
+    import dataclasses
+
+    import openpyxl
+
+    from .serve.folder import INBOX, RESULTS, ROSTER
+    from .workbook.roster import read_roster, roster_template_bytes
+
+    report = sample()
+    _, settings = sample_unit(report)
+    root.mkdir(parents=True, exist_ok=True)
+    book = openpyxl.load_workbook(io.BytesIO(roster_template_bytes(report.year)))
+    book["设置"]["B5"] = settings.website
+    for r, (name, level) in enumerate(ROUND_UNITS, start=2):
+        for c, value in enumerate((name, "井研县", level, f"联系人{r - 1}", f"0833-550000{r}"),
+                                  start=1):
+            book["单位"].cell(r, c, value)
+    buf = io.BytesIO()
+    book.save(buf)
+    write_atomic(root / ROSTER, buf.getvalue())
+    roster = read_roster(root / ROSTER)
+    inbox = root / INBOX
+    for unit in roster.units[:2]:
+        blank = template.build_bytes(unit, roster.settings)
+        filled = dataclasses.replace(report, unit=unit.name, title="", texts={
+            k: v.replace("高凤镇", unit.name.removeprefix("井研县").removesuffix("人民政府"))
+            for k, v in report.texts.items()})
+        overrides: dict[str, object] | None = ({"T2_REG_INFORCE": 2} if unit is roster.units[1]
+                                              else None)
+        write_atomic(inbox / f"{unit.name.removeprefix('井研县')}.xlsx",
+                     fill_bytes(blank, filled, overrides))
+    write_atomic(inbox / "千佛镇（损坏）.xlsx", b"PK\x03\x04 not a workbook")
+    batch.run(inbox, root / RESULTS, roster=roster, jobs=1, formats=("docx", "html"))

@@ -68,7 +68,7 @@ def notices(rows: list[UnitRow], roster: Roster | None, year: int | None) -> str
         if o is not None and o.returned:
             errors, warnings = o.result.errors, o.result.warnings
             problems = [f for f in o.result.findings if not f.explained]
-            shown = "；".join(f"{i}. {f.message}" for i, f in
+            shown = "；".join(f"{i}. {f.message.rstrip('。')}" for i, f in
                               enumerate(problems[:SHOWN_PROBLEMS], start=1))
             more = f"（另有 {len(problems) - SHOWN_PROBLEMS} 处）" if len(problems) > SHOWN_PROBLEMS \
                 else ""

@@ -1,0 +1,248 @@
+"""The round in a browser: a Flask app over a round's folder, and the JSON API its pages use.
+
+Every request is hostile until shown otherwise: the Host header must name this server (no DNS
+rebinding), off loopback an access token (printed at start, exchanged once for a session
+cookie, or sent as ``Authorization: Bearer``) is required, a state-changing request from a
+browser must come from this origin and carry the session's CSRF token, uploads are bounded in
+size and count, and a file name or URL never reaches a path outside the round's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import io
+import secrets
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .folder import INBOX, RESULTS, ROSTER, STATUSES, RoundFolder, too_large
+
+MAX_FILES = 200
+MAX_UPLOAD = 200 * 1024 * 1024
+#: What may be downloaded from 结果/: the round's reports, returns, summary and findings.
+DOWNLOADABLE = ("reports/", "退回/", "汇总.xlsx", "findings.json")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                               "base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin", "Cache-Control": "no-store",
+}
+
+
+def create_app(root: Path, *, token: str | None = None,
+               hosts: set[str] | None = None) -> Flask:
+    """The app over ``root``. ``token``: required off loopback; ``hosts``: the Host header
+    values this server answers to (None: any, for tests through the test client)."""
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=secrets.token_bytes(32), MAX_CONTENT_LENGTH=MAX_UPLOAD,
+                      MAX_FORM_PARTS=MAX_FILES + 20, SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Strict", JSON_AS_ASCII=False)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    folder = RoundFolder(root)
+    app.extensions["nianbao.folder"] = folder
+
+    @app.before_request
+    def guard():
+        if hosts is not None and request.host not in hosts:
+            abort(400, "主机名不符")
+        if token is not None and not _authorised(token):
+            wanted = request.args.get("token", "")
+            if wanted and hmac.compare_digest(wanted, token):
+                session["auth"] = True
+                args = {k: v for k, v in request.args.items() if k != "token"}
+                return redirect(request.path + (f"?{urlencode(args)}" if args else ""))
+            abort(403, "需要访问令牌：请使用启动时显示的完整地址打开")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _same_origin()
+        if not request.path.startswith("/api/"):  # pages get a session; a script need not
+            session.setdefault("csrf", secrets.token_urlsafe(24))
+        return None
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.update(HEADERS)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = error.description or error.name
+        if isinstance(error, RequestEntityTooLarge):
+            message = (f"上传过大：一次最多 {MAX_UPLOAD // 1024 // 1024} MB、{MAX_FILES} 个文件，"
+                       "请分几次上传")
+        if request.path.startswith("/api/"):
+            return jsonify({"error": message}), error.code
+        return render_template("error.html", message=message, code=error.code), error.code
+
+    @app.context_processor
+    def common():
+        return {"csrf": session.get("csrf", ""), "statuses": STATUSES, "folder": folder,
+                "roster_name": ROSTER, "inbox_name": INBOX, "results_name": RESULTS}
+
+    # ------------------------------------------------------------ pages
+    @app.get("/")
+    def overview():
+        units = folder.units()
+        if not units and not folder.roster_path.exists():
+            return render_template("setup.html", year=dt.date.today().year - 1)
+        wanted = request.args.get("status", "")
+        counts = {s: sum(1 for u in units if u["status"] == s) for s in STATUSES}
+        shown = [u for u in units if not wanted or u["status"] == wanted]
+        return render_template("overview.html", units=shown, counts=counts, wanted=wanted,
+                               total=len(units), version=folder.version(),
+                               problem=folder.problem, unreadable=folder.unreadable())
+
+    @app.post("/roster")
+    def create_roster():
+        try:
+            year = int(request.form.get("year", ""))
+        except ValueError:
+            abort(400, "年度应为四位数字")
+        if not 2000 <= year <= 2100:
+            abort(400, "年度应为四位数字")
+        folder.create_roster(year)
+        return redirect(url_for("overview"))
+
+    @app.get("/templates")
+    def templates_page():
+        roster = folder.roster()
+        return render_template("templates.html", roster=roster)
+
+    @app.get("/templates.zip")
+    def templates_zip():
+        try:
+            data = folder.templates_zip()
+        except LookupError:
+            abort(404, "还没有名单，或名单中没有单位")
+        return _download(data, "模板.zip", "application/zip")
+
+    @app.get("/templates/<unit>.xlsx")
+    def template_one(unit: str):
+        try:
+            name, data = folder.template_one(unit)
+        except LookupError:
+            abort(404, "名单中没有这个单位")
+        return _download(data, name, XLSX)
+
+    @app.get("/upload")
+    def upload_page():
+        return render_template("upload.html", answers=None)
+
+    @app.post("/upload")
+    def upload_form():  # without JavaScript: the same intake, answered as a page
+        return render_template("upload.html", answers=_receive())
+
+    @app.get("/units/<unit>")
+    def unit_page(unit: str):
+        detail = folder.unit(unit)
+        if detail is None:
+            abort(404, "没有这个单位")
+        return render_template("unit.html", u=detail)
+
+    @app.get("/files/<path:relative>")
+    def result_file(relative: str):
+        if not relative.startswith(DOWNLOADABLE):
+            abort(404)
+        path = folder.result_file(relative)
+        if path is None:
+            abort(404, "没有这个文件")
+        return send_file(path, as_attachment=True, download_name=path.name)
+
+    # ------------------------------------------------------------ the API
+    @app.get("/api/units")
+    def api_units():
+        return jsonify([{k: u[k] for k in ("unit", "status", "errors", "warnings",
+                                           "submissions", "latest")} for u in folder.units()])
+
+    @app.get("/api/units/<unit>")
+    def api_unit(unit: str):
+        detail = folder.unit(unit)
+        if detail is None:
+            abort(404, "没有这个单位")
+        downloads = {k: url_for("result_file", relative=v, _external=True)
+                     for k, v in detail["downloads"].items()}
+        return jsonify({"unit": detail["unit"], "status": detail["status"],
+                        "result": detail["result"], "submissions": detail["submissions_list"],
+                        "downloads": downloads, "notice": detail["notice"]})
+
+    @app.post("/api/files")
+    def api_files():
+        return jsonify(_receive())
+
+    @app.get("/api/version")
+    def api_version():
+        return jsonify({"version": folder.version()})
+
+    @app.get("/api/summary.xlsx")
+    def api_summary():
+        path = folder.result_file("汇总.xlsx")
+        if path is None:
+            abort(404, "还没有汇总（尚未收到任何文件）")
+        return send_file(path, as_attachment=True, download_name="汇总.xlsx")
+
+    def _receive() -> list[dict]:
+        uploads = request.files.getlist("files")
+        if not uploads:
+            abort(400, "没有收到文件（表单字段应为 files）")
+        if len(uploads) > MAX_FILES:
+            abort(413)
+        answers: list[dict | None] = []
+        stored = []
+        for upload in uploads:
+            name = upload.filename or "未命名"
+            data = upload.stream.read()
+            if too_large(len(data)):
+                answers.append({"file": name, "problem": "文件过大，不像年度报告，已拒收"})
+                continue
+            if not data:
+                answers.append({"file": name, "problem": "文件是空的（0 字节），请重新选择"})
+                continue
+            stored.append((len(answers), folder.store(name, data)))
+            answers.append(None)
+        if stored:
+            folder.refresh()
+        for index, item in stored:
+            answers[index] = folder.outcome(item)
+        return [a for a in answers if a is not None]
+
+    return app
+
+
+def _authorised(token: str) -> bool:
+    if session.get("auth"):
+        return True
+    header = request.headers.get("Authorization", "")
+    return header.startswith("Bearer ") and hmac.compare_digest(header[7:], token)
+
+
+def _same_origin() -> None:
+    """A browser's state-changing request must come from this origin with the session's CSRF
+    token; a script (no cookie, no Origin) is trusted as far as loopback or the token allow."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        abort(403, "拒绝来自其他网站的请求")
+    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
+        abort(403, "拒绝来自其他网站的请求")
+    if request.cookies or origin is not None:
+        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf", "")
+        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+            abort(403, "页面已过期，请刷新后重试")
+
+
+def _download(data: bytes, name: str, mime: str):
+    return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True, download_name=name)

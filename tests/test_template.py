@@ -14,7 +14,7 @@ from lxml import etree
 from nianbao import assets, spec
 from nianbao.cli import cli
 from nianbao.workbook import layout, template
-from nianbao.workbook.roster import roster_template_bytes
+from nianbao.workbook.roster import SETTING_HINTS, roster_template_bytes
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +206,11 @@ def test_roster_template_has_settings_units_and_level_validation(tmp_path):
     assert result.exit_code == 0
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert wb.sheetnames == ["设置", "单位"]
-    assert [c.value for c in wb["单位"][1]] == ["单位名称", "上级", "层级", "联系人", "联系电话"]
+    assert [c.value for c in wb["单位"][1]] == ["单位名称（必填）", "上级（选填）", "层级（必填）",
+                                              "联系人（选填）", "联系电话（选填）"]
+    assert [c.value for c in wb["设置"]["C"]][1:] == [h for h in SETTING_HINTS]
+    assert wb["设置"]["C2"].value.startswith("必填") and wb["设置"]["C3"].value.startswith("选填")
+    assert "不填时报告中不写上级" in wb["单位"]["B1"].comment.text
     dv = wb["单位"].data_validations.dataValidation[0]
     assert dv.type == "list" and "乡镇" in dv.formula1
 

@@ -142,6 +142,9 @@ def _templates_from_roster(path: Path, out_dir: Path, password: str | None, jobs
     template.write_many(list(roster.units), roster.settings, out_dir, password=password, jobs=jobs,
                         tick=tick)
     click.echo(f"已生成 {len(roster.units)} 个模板：{out_dir}")
+    skipped = roster.skipped_rows
+    if skipped:
+        click.echo(f"名单中有 {skipped} 行未生成模板，原因见上。", err=True)
     if roster.errors:
         sys.exit(EXIT_FINDINGS)
 
@@ -390,7 +393,9 @@ def build_assets_cmd(check):
 def main() -> None:
     """Entry point: no traceback ever reaches a user."""
     try:
-        cli.main(standalone_mode=False)
+        # Outside standalone mode click *returns* the code of ctx.exit(code) instead of
+        # exiting with it: dropping that value is how a failed write once exited 0.
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("已中断。", err=True)
         sys.exit(130)
@@ -409,3 +414,4 @@ def main() -> None:
         click.echo(f"nianbao：内部错误（{type(exc).__name__}: {exc}），请将此信息反馈给维护者。",
                    err=True)
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

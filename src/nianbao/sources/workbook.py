@@ -23,7 +23,7 @@ from ..model.values import (
     parse_number,
 )
 from ..workbook import alterations, contract, layout, reader, template
-from ..workbook.fingerprint import digest
+from ..workbook.fingerprint import digest, normalise
 from ..workbook.reader import RawCell, Workbook
 from .base import Reading
 
@@ -88,10 +88,27 @@ def locked_entries(wb: Workbook) -> list[tuple[str, str, object]]:
             if (sheet, a1) in inputs:
                 continue
             content = cell.formula if cell.formula is not None else cell.value
-            if content is None or content == "":
+            if content is None:
                 continue
             entries.append((sheet, a1, content))
     return entries
+
+
+#: The identity values a template writes as locked labels, by their metadata key.
+IDENTITY_LABELS = {"unit": "META_UNIT", "parent": "META_PARENT", "level": "META_LEVEL"}
+
+
+def _fingerprints(entries: list[tuple[str, str, object]], meta: dict[str, str]) -> set[str]:
+    """The fingerprints this locked content may carry: today's, and the one templates made
+    before 0.1.1 stored, which counted a blank identity label (上级 left empty) as ''."""
+    today = digest(entries)
+    blank = [layout.address_of(code) for key, code in IDENTITY_LABELS.items()
+             if not meta.get(key, "").strip()]
+    if not blank:
+        return {today}
+    present = [e for e in entries if normalise(e[2])]
+    legacy = present + [(cell.sheet, cell.a1, "") for cell in blank]
+    return {today, digest(legacy, keep_empty=True)}
 
 
 def _alterations(wb: Workbook, meta: dict[str, str], settings: Settings) -> str:
@@ -138,7 +155,7 @@ def _identity(wb: Workbook, meta: dict[str, str], year: int, settings: Settings)
     if version.isdigit() and int(version) < int(contract.TEMPLATE_VERSION):
         findings.append(make("TEMPLATE_OUTDATED",
                              f"模板版本 {version}，当前版本 {contract.TEMPLATE_VERSION}", where=""))
-    if digest(locked_entries(wb)) != meta.get("fingerprint"):
+    if meta.get("fingerprint") not in _fingerprints(locked_entries(wb), meta):
         changed = _alterations(wb, meta, settings)
         detail = f"锁定内容与下发模板不一致：{changed}" if changed else "锁定的标签或公式与下发模板不一致"
         findings.append(make("TEMPLATE_ALTERED", detail, where=""))

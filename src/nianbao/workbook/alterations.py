@@ -36,6 +36,8 @@ def _grids(entries: Iterable[Entry]) -> tuple[dict[str, Grid], dict[str, Grid]]:
     formulas: dict[str, Grid] = {}
     for sheet, a1, content in entries:
         text = normalise(content)
+        if not text:  # nothing there, as digest() counts it
+            continue
         target = formulas if text.startswith("=") else labels
         target.setdefault(sheet, {})[_split(a1)] = text
     return labels, formulas

@@ -32,11 +32,15 @@ def _fold(code: str) -> str:
 
 
 def normalise(content: object) -> str:
-    """One cell's locked content as a canonical string."""
+    """One cell's locked content as a canonical string; '' means the cell holds nothing.
+
+    Office saves differ in what they keep of text: an empty string is dropped by one program
+    and kept by another, line ends become CRLF, spaces around a value are trimmed by some.
+    So text is compared without surrounding white space, and empty text is no content at all."""
     if isinstance(content, str):
         if content.startswith("="):
             return normalise_formula(content)
-        return content.replace("\r\n", "\n")
+        return content.replace("\r\n", "\n").replace("\r", "\n").strip()
     if isinstance(content, bool):
         return str(content).upper()
     if isinstance(content, (int, float, Decimal)):
@@ -48,9 +52,11 @@ def normalise(content: object) -> str:
     return str(content)
 
 
-def digest(entries: Iterable[tuple[str, str, object]]) -> str:
-    """sha256 over (sheet, cell, content) of every locked cell, in a canonical order."""
+def digest(entries: Iterable[tuple[str, str, object]], keep_empty: bool = False) -> str:
+    """sha256 over (sheet, cell, content) of every locked cell that holds something, in a
+    canonical order: a cell whose content normalises to '' counts as absent on both sides."""
     h = hashlib.sha256()
-    for sheet, a1, content in sorted((s, a, normalise(c)) for s, a, c in entries):
+    canonical = ((s, a, normalise(c)) for s, a, c in entries)
+    for sheet, a1, content in sorted(e for e in canonical if e[2] or keep_empty):
         h.update(f"{sheet}\x1f{a1}\x1f{content}\x1e".encode())
     return h.hexdigest()[:32]

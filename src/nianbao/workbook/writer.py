@@ -91,6 +91,10 @@ class Writer:
 
     def label(self, ws: Worksheet, cell: Cell, text: str, fmt: str = "label",
               rows: int = 1, cols: int = 1) -> None:
+        """A locked label; an empty one (a blank optional field) is a blank cell, not ''."""
+        if not text.strip() and rows == cols == 1:
+            ok(ws.write_blank(cell.row, cell.col, None, self.f[fmt]), cell.ref)
+            return
         if rows > 1 or cols > 1:
             ok(ws.merge_range(cell.row, cell.col, cell.row + rows - 1, cell.col + cols - 1,
                                text, self.f[fmt]), f"merge {cell.ref}")

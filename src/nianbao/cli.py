@@ -390,8 +390,22 @@ def build_assets_cmd(check):
         sys.exit(EXIT_FINDINGS)
 
 
+def _console() -> None:
+    """Chinese on any console: a GBK (cp936) console or a redirect into a file keeps its
+    encoding, and a character it cannot show (an emoji in a file name) becomes '?' instead of
+    ending the run in UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a stream that cannot be reconfigured is left as is
+                pass
+
+
 def main() -> None:
     """Entry point: no traceback ever reaches a user."""
+    _console()
     try:
         # Outside standalone mode click *returns* the code of ctx.exit(code) instead of
         # exiting with it: dropping that value is how a failed write once exited 0.

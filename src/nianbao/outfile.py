@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
 import tempfile
@@ -28,14 +30,68 @@ def safe_name(name: str) -> str:
     return text[:MAX_NAME].rstrip(" .")
 
 
+#: errno → what a clerk is told the cause of a failed write is.
+_CAUSES = {errno.EROFS: "只读", errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘已满",
+           errno.EACCES: "权限不足", errno.EPERM: "权限不足", errno.ENAMETOOLONG: "路径过长",
+           errno.ENOENT: "文件夹不存在或已被移走", errno.EIO: "读写出错（磁盘或 U 盘可能已拔出）",
+           errno.EISDIR: "同名的文件夹已存在", errno.ENOTDIR: "路径中有同名的文件"}
+
+
+def cause(exc: OSError) -> str:
+    """The cause of a failed write in the words a clerk uses (只读、磁盘已满、权限不足…)."""
+    if getattr(exc, "winerror", None) == 32:  # ERROR_SHARING_VIOLATION: open in Excel/WPS
+        return "文件正被其他程序打开（如 WPS 或 Excel），请关闭后重试"
+    known = _CAUSES.get(exc.errno or 0)
+    return known or (exc.strerror or type(exc).__name__)
+
+
+def output_error(path: Path, exc: OSError) -> OutputError:
+    """One Chinese line naming the path and the cause."""
+    return OutputError(f"无法写入 {path}：{cause(exc)}")
+
+
+@contextlib.contextmanager
+def folder(path: Path):
+    """``path`` made as a folder (with its parents) for the block; when the block fails, the
+    folders it made are removed again if empty, so a failed command leaves nothing behind."""
+    path = Path(path)
+    missing = []
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _remove_empty(missing)
+        raise output_error(path, exc) from exc
+    try:
+        yield path
+    except BaseException:
+        _remove_empty(missing)
+        raise
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for made in folders:  # deepest first
+        try:
+            made.rmdir()
+        except OSError:
+            return
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` on success."""
     path = Path(path)
+    with folder(path.parent):
+        _write_atomic(path, data)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".nianbao-", suffix=".part", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        raise output_error(path, exc) from exc
     try:
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
@@ -49,7 +105,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise OutputError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+            raise output_error(path, exc) from exc
         raise
 
 

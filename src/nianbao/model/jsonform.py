@@ -4,25 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .. import spec
 from ..errors import ReportFormatError
 from .report import Report
+from .values import MAX_NUMBER_TEXT, in_range
 
 SCHEMA = "nianbao.report/1"
 
 
 
 def to_number(value: Any) -> Decimal:
-    """A JSON number as an exact Decimal (floats via their shortest repr)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ReportFormatError(f"不是数字：{value!r}")
+    """A JSON number as an exact Decimal (floats via their shortest repr), within the range an
+    office program can store."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ReportFormatError(f"不是数字：{str(value)[:20]}")
     try:
-        return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
-    except InvalidOperation as exc:  # nan, inf
-        raise ReportFormatError(f"不是有限数字：{value!r}") from exc
+        number = value if isinstance(value, Decimal) else (
+            Decimal(value) if isinstance(value, int) else Decimal(repr(value)))
+    except InvalidOperation as exc:
+        raise ReportFormatError(f"不是有限数字：{str(value)[:20]}") from exc
+    if not in_range(number):  # nan, inf, 1e999
+        raise ReportFormatError(f"不是有限数字或超出范围：{str(value)[:20]}")
+    return number
 
 
 def _json_number(value: Decimal) -> int | float:
@@ -103,8 +110,51 @@ def dumps(report: Report) -> str:
     return json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n"
 
 
+#: Deeper than this no report is: the form has three levels.
+MAX_DEPTH = 16
+
+
+def _bounded_int(text: str) -> int:
+    """A JSON integer token, refused before conversion when it is longer than any figure (a
+    10⁵-digit integer costs quadratic time to convert)."""
+    if len(text) > MAX_NUMBER_TEXT:
+        raise ReportFormatError(f"数字过长（{len(text)} 个字符）")
+    return int(text)
+
+
+def _bounded_float(text: str) -> Decimal:
+    """A JSON fraction or exponent token as an exact Decimal (1e999 is not infinity here, and
+    to_number refuses it as out of range)."""
+    if len(text) > MAX_NUMBER_TEXT:
+        raise ReportFormatError(f"数字过长（{len(text)} 个字符）")
+    return Decimal(text)
+
+
+def _constant(name: str) -> None:
+    raise ReportFormatError(f"不是有限数字：{name}")
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of objects and arrays outside strings; linear, no recursion."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STRING.sub("", text)):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def loads(text: str) -> Report:
+    """A report from its JSON form; raises :class:`ReportFormatError` for anything else, deep
+    nesting, NaN, Infinity and absurd numbers included (each checked before it costs)."""
+    if _depth(text) > MAX_DEPTH:
+        raise ReportFormatError(f"嵌套超过 {MAX_DEPTH} 层")
     try:
-        return from_dict(json.loads(text))
+        data = json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float,
+                          parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise ReportFormatError(f"JSON 无法解析：{exc.msg}（第 {exc.lineno} 行）") from exc
+    return from_dict(data)

@@ -12,10 +12,11 @@ import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+from ..errors import problem
 from ..spec.expr import fmt_number
 from ..spec.normalise import NUMBER_SHAPE, number_text
 
-__all__ = ["fmt_number", "parse_date", "parse_number", "shown", "stored_number"]
+__all__ = ["fmt_number", "in_range", "parse_date", "parse_number", "shown", "stored_number"]
 
 #: Excel and WPS keep and show 15 significant digits of a double; the XML carries 17.
 SHOWN_DIGITS = 15
@@ -42,11 +43,29 @@ def shown(value: Decimal) -> Decimal:
     return rounded if rounded.as_tuple().exponent <= 0 else Decimal(int(rounded))  # type: ignore[operator]
 
 
+#: The longest number text read as a number: a 7-digit count or a fee with 6 decimals needs
+#: far fewer; ten thousand digits are an attack on arithmetic, not a figure.
+MAX_NUMBER_TEXT = 64
+#: A double, which is all any office program stores, is below 1.8e308.
+MAX_EXPONENT = 308
+
+
+def in_range(number: Decimal) -> bool:
+    """Finite and of a magnitude an office program can store: checked before any arithmetic,
+    since Decimal takes 1e999999999 in its stride and a later int() or format() does not."""
+    return number.is_finite() and (number == 0 or abs(number.adjusted()) <= MAX_EXPONENT)
+
+
 def stored_number(text: str) -> Decimal:
-    """A number as written in a spreadsheet's XML (``<v>``), read as the program shows it."""
-    number = Decimal(text.strip())
-    if not number.is_finite():
-        raise InvalidOperation(text)
+    """A number as written in a spreadsheet's XML (``<v>``), read as the program shows it;
+    raises :class:`FileProblem` ``NUMBER_INVALID`` for what no office program writes."""
+    text = text.strip()
+    try:
+        number = Decimal(text) if len(text) <= MAX_NUMBER_TEXT else None
+    except InvalidOperation:
+        number = None
+    if number is None or not in_range(number):
+        raise problem("NUMBER_INVALID", text[:20] + ("…" if len(text) > 20 else ""))
     return shown(number)
 
 
@@ -60,15 +79,17 @@ def parse_number(raw: Any) -> tuple[Decimal | None, str]:
     if isinstance(raw, bool):
         return None, NOT_NUMBER
     if isinstance(raw, int):
-        return Decimal(raw), OK
-    if isinstance(raw, Decimal):
-        return shown(raw), OK
+        if raw.bit_length() > 1024:  # past any double, and past int → str limits
+            return None, NOT_NUMBER
+        raw = Decimal(raw)
     if isinstance(raw, float):
-        return shown(Decimal(repr(raw))), OK
-    text = number_text(str(raw))
+        raw = Decimal(repr(raw))
+    if isinstance(raw, Decimal):
+        return (shown(raw), OK) if in_range(raw) else (None, NOT_NUMBER)
+    text = number_text(str(raw)[:MAX_NUMBER_TEXT * 4])
     if not text:
         return None, BLANK
-    if NUMBER_SHAPE.match(text):
+    if len(text) <= MAX_NUMBER_TEXT and NUMBER_SHAPE.match(text):
         return shown(Decimal(text)), NORMALISED
     return None, NOT_NUMBER
 

@@ -1,9 +1,11 @@
 """Run a reader of untrusted files in a child process, bounded in time and memory.
 
 pdfium is C code: a PDF made to be slow (or to allocate without end) cannot be interrupted from
-Python. The child is forked (cheap: nothing is imported again), its address space is capped
-above what it already uses, and it is killed when time runs out; the parent gets the result,
-the :class:`FileProblem` the reader raised, or ``TIMEOUT`` / ``MEMORY``.
+Python. The child is forked where the platform forks (cheap: nothing is imported again) and
+spawned on Windows; its memory is capped above what it already uses (``RLIMIT_AS`` on POSIX, a
+job object's process memory limit on Windows), and it is killed when time runs out; the parent
+gets the result, the :class:`FileProblem` the reader raised, or ``TIMEOUT`` / ``MEMORY``.
+Nothing Unix-only is imported at module level: this module loads on every platform.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import faulthandler
 import multiprocessing
 import os
-import resource
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -22,12 +24,82 @@ SECONDS = 30.0
 MEMORY = 1024 * 1024 * 1024  # bytes a child may add to what it has at the fork
 
 
+#: What a freshly spawned Windows child has before it reads anything (the interpreter and
+#: nianbao's imports), added to MEMORY where the child's own use cannot be read.
+SPAWN_BASELINE = 256 * 1024 * 1024
+WINDOWS = sys.platform == "win32"
+
+
 def _used() -> int:
     try:
         with open("/proc/self/statm") as fh:
             return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError, AttributeError):
         return 0
+
+
+def _limit_memory(memory: int) -> None:
+    """Cap this process's memory at what it uses now plus ``memory``, as the platform allows."""
+    if WINDOWS:
+        _limit_windows(memory + SPAWN_BASELINE)
+        return
+    used = _used()
+    if not used:
+        return
+    import resource  # POSIX only: imported where it exists
+
+    resource.setrlimit(resource.RLIMIT_AS, (used + memory, used + memory))
+
+
+def _limit_windows(limit: int) -> None:
+    """Put this process in a job whose process memory limit is ``limit`` bytes (Windows 8 and
+    later allow a process already in a job, as under a console, to join a nested one)."""
+    import ctypes
+    from ctypes import wintypes
+
+    class Basic(ctypes.Structure):
+        _fields_ = [("PerProcessUserTimeLimit", ctypes.c_int64),
+                    ("PerJobUserTimeLimit", ctypes.c_int64), ("LimitFlags", wintypes.DWORD),
+                    ("MinimumWorkingSetSize", ctypes.c_size_t),
+                    ("MaximumWorkingSetSize", ctypes.c_size_t),
+                    ("ActiveProcessLimit", wintypes.DWORD), ("Affinity", ctypes.c_size_t),
+                    ("PriorityClass", wintypes.DWORD), ("SchedulingClass", wintypes.DWORD)]
+
+    class Counters(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_uint64) for name in (
+            "ReadOperationCount", "WriteOperationCount", "OtherOperationCount",
+            "ReadTransferCount", "WriteTransferCount", "OtherTransferCount")]
+
+    class Extended(ctypes.Structure):
+        _fields_ = [("BasicLimitInformation", Basic), ("IoInfo", Counters),
+                    ("ProcessMemoryLimit", ctypes.c_size_t), ("JobMemoryLimit", ctypes.c_size_t),
+                    ("PeakProcessMemoryUsed", ctypes.c_size_t),
+                    ("PeakJobMemoryUsed", ctypes.c_size_t)]
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel32.CreateJobObjectW.restype = wintypes.HANDLE
+    kernel32.GetCurrentProcess.restype = wintypes.HANDLE
+    job = kernel32.CreateJobObjectW(None, None)
+    if not job:
+        return
+    info = Extended()
+    info.BasicLimitInformation.LimitFlags = 0x100  # JOB_OBJECT_LIMIT_PROCESS_MEMORY
+    info.ProcessMemoryLimit = limit
+    extended_limit_information = 9
+    if kernel32.SetInformationJobObject(wintypes.HANDLE(job), extended_limit_information,
+                                        ctypes.byref(info), ctypes.sizeof(info)):
+        kernel32.AssignProcessToJobObject(wintypes.HANDLE(job),
+                                          wintypes.HANDLE(kernel32.GetCurrentProcess()))
+
+
+def start_method() -> str:
+    """fork where it is safe and exists (cheap: nothing is imported again); with threads
+    running (the web server) a fork could copy a held lock, so a forkserver child; spawn on
+    Windows, the only method it has."""
+    available = multiprocessing.get_all_start_methods()
+    if WINDOWS or "fork" not in available:
+        return "spawn"
+    return "fork" if threading.active_count() == 1 else "forkserver"
 
 
 def _child(conn, function: Callable[..., Any], args: tuple, memory: int) -> None:
@@ -36,9 +108,7 @@ def _child(conn, function: Callable[..., Any], args: tuple, memory: int) -> None
         faulthandler.disable()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
-        used = _used()
-        if used:
-            resource.setrlimit(resource.RLIMIT_AS, (used + memory, used + memory))
+        _limit_memory(memory)
         conn.send(("ok", function(*args)))
     except FileProblem as exc:
         conn.send(("problem", (exc.code, exc.message)))
@@ -55,10 +125,7 @@ def run(function: Callable[..., Any], *args: Any, seconds: float | None = None,
     """``function(*args)`` in a bounded child; its FileProblem is raised here."""
     seconds = SECONDS if seconds is None else seconds
     memory = MEMORY if memory is None else memory
-    # fork is cheap and needs nothing picklable but the result; with threads running (the
-    # web server) a fork could copy a held lock, so a fresh forkserver child is used instead.
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    context = multiprocessing.get_context(method)
+    context = multiprocessing.get_context(start_method())
     receive, send = context.Pipe(duplex=False)
     child = context.Process(  # type: ignore[attr-defined]
         target=_child, args=(send, function, args, memory), daemon=True)

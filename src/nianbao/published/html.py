@@ -19,6 +19,10 @@ from ..errors import problem
 from .document import Cell, Document, Row, tidy
 
 MAX_HTML = 16 * 1024 * 1024
+#: The HTML standard's own limit on colspan (rowspan is clipped to the table's rows).
+MAX_COLSPAN = 1000
+#: Grid columns claimed by all table cells of one page: a national-format report has ~700.
+MAX_GRID = 200_000
 #: Share of undecodable characters above which a page's encoding is broken, not just a typo.
 MAX_REPLACED = 0.01
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -90,6 +94,7 @@ class _Walker:
         self.doc = doc
         self.pieces: list[str] = []
         self.tables = 0
+        self.grid = 0  # grid columns claimed by all cells of the page so far
 
     def flush(self) -> None:
         text = tidy("".join(self.pieces))
@@ -127,9 +132,12 @@ class _Walker:
             self.pieces.append(element.tail)
 
     def table(self, table) -> None:
+        """The table's rows, each cell with its place in the grid. A rowspan is tracked per
+        column (the row it covers until), so a cell costs its colspan, not its area; the page's
+        spans together are bounded (MAX_GRID), whatever they claim."""
         self.tables += 1
         number = self.tables
-        taken: dict[tuple[int, int], bool] = {}  # grid places covered by a rowspan from above
+        busy: dict[int, int] = {}  # column → first row no longer covered by a rowspan above
         rows = [tr for tr in table.iter("tr") if _owner(tr) is table]
         for r, tr in enumerate(rows):
             cells = []
@@ -137,13 +145,15 @@ class _Walker:
             for td in tr:
                 if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
                     continue
-                while taken.get((r, col)):
+                while busy.get(col, 0) > r:
                     col += 1
-                span = _span(td.get("colspan"))
-                down = _span(td.get("rowspan"))
-                for dr in range(down):
-                    for dc in range(span):
-                        taken[(r + dr, col + dc)] = True
+                span = _span(td.get("colspan"), MAX_COLSPAN)
+                until = r + _span(td.get("rowspan"), len(rows) - r)
+                self.grid += span
+                if self.grid > MAX_GRID:
+                    raise problem("TOO_COMPLEX", "网页表格的格子过多")
+                for dc in range(span):
+                    busy[col + dc] = max(busy.get(col + dc, 0), until)
                 cells.append(Cell(_cell_text(td), f"网页表格{number}第{r + 1}行第{col + 1}列"))
                 col += span
             if cells:
@@ -157,11 +167,10 @@ def _owner(tr):
     return parent
 
 
-def _span(value: str | None) -> int:
-    try:
-        return min(max(int(str(value).strip()), 1), 100)
-    except (TypeError, ValueError):
-        return 1
+def _span(value: str | None, most: int) -> int:
+    """A colspan or rowspan as browsers read it: a whole number from 1 to ``most``."""
+    text = str(value).strip()[:8] if value is not None else ""
+    return min(max(int(text), 1), max(most, 1)) if text.isdigit() else 1
 
 
 def _cell_text(td) -> str:

@@ -15,10 +15,10 @@ from pathlib import Path
 from .. import sources, spec
 from ..api import check_file
 from ..checks.findings import CheckResult
-from ..errors import FileProblem, OutputError, problem
+from ..errors import FileProblem, problem
 from ..model import jsonform
 from ..model.report import Report
-from ..outfile import safe_name, write_atomic, write_text_atomic
+from ..outfile import folder, output_error, safe_name, write_atomic, write_text_atomic
 from ..outputs.formats import DEFAULT, FORMATS
 from ..workbook.roster import Roster
 from .inbox import Received, collect
@@ -268,21 +268,21 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
     """
     previous_reports = load_previous(previous)
     earlier = load_since(since)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".nianbao-run-", dir=out))
-    except OSError as exc:
-        raise OutputError(f"无法写入 {out}：{exc.strerror or exc}") from exc
-    try:
-        with tempfile.TemporaryDirectory(prefix="nianbao-inbox-") as scratch:
-            files = collect(inbox, Path(scratch) / "inbox", skip=out)
-            items = [(received, str(Path(scratch) / "models" / f"{i:05d}.json"))
-                     for i, received in enumerate(files)]
-            result = _process(items, stage, roster, previous_reports, jobs, draft, formats,
-                              progress, return_warnings, earlier)
-        _publish(stage, out)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    with folder(out):
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=".nianbao-run-", dir=out))
+        except OSError as exc:
+            raise output_error(out, exc) from exc
+        try:
+            with tempfile.TemporaryDirectory(prefix="nianbao-inbox-") as scratch:
+                files = collect(inbox, Path(scratch) / "inbox", skip=out)
+                items = [(received, str(Path(scratch) / "models" / f"{i:05d}.json"))
+                         for i, received in enumerate(files)]
+                result = _process(items, stage, roster, previous_reports, jobs, draft, formats,
+                                  progress, return_warnings, earlier)
+            _publish(stage, out)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
     return result
 
 
@@ -327,7 +327,7 @@ def _publish(stage: Path, out: Path) -> None:
         for name in (FINDINGS, SUMMARY, STATE):
             os.replace(stage / name, out / name)
     except OSError as exc:
-        raise OutputError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+        raise output_error(out, exc) from exc
 
 
 def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool, formats: tuple[str, ...]

@@ -34,6 +34,11 @@ MAX_TOTAL = 80 * 1024 * 1024
 MAX_RATIO = 100
 MAX_ROWS = 5000
 MAX_CELLS = 200_000
+#: Excel's own limit on a formula's length; a longer one no office program wrote.
+MAX_FORMULA = 8192
+#: All formula text of a workbook, shared formulas expanded (a template has ~240,000): the
+#: bound on translation work, whatever one shared formula's dependants number.
+MAX_FORMULA_TOTAL = 4_000_000
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -215,7 +220,7 @@ def _read_zip(fh: IO[bytes], skip: frozenset[str] | set[str] = frozenset()) -> W
                     wb.names[dn.get("name", "")] = dest
         strings_path = _typed(targets, "/sharedStrings")
         strings = _shared_strings(pkg, strings_path) if strings_path in pkg else []
-        budget = [MAX_CELLS]
+        budget = [MAX_CELLS, MAX_FORMULA_TOTAL]
         for name, target in sheet_paths:
             if target in pkg and name not in skip:
                 wb.cells[name] = _sheet(pkg, target, strings, budget)
@@ -292,10 +297,11 @@ def column_index(letters: str) -> int:
 
 def _sheet(zf: Package, name: str, strings: list[str], budget: list[int]
            ) -> dict[str, RawCell]:
-    """The cells that hold something. Work is bounded by those cells (MAX_ROWS, MAX_CELLS),
-    not by row elements: thousands of formatted empty rows cost nothing."""
+    """The cells that hold something. Work is bounded by those cells (MAX_ROWS, MAX_CELLS)
+    and their formula text (MAX_FORMULA_TOTAL), not by row elements: thousands of formatted
+    empty rows cost nothing."""
     cells: dict[str, RawCell] = {}
-    shared: dict[str, tuple[str, str]] = {}
+    shared: dict[str, tuple[str, Translator]] = {}
     for ref, row_number, el in _filled(parse_part(zf, name, _cells_only(zf.read(name)))):
         if row_number > MAX_ROWS:
             raise problem("TOO_MANY_ROWS")
@@ -304,6 +310,10 @@ def _sheet(zf: Package, name: str, strings: list[str], budget: list[int]
             raise problem("TOO_MANY_ROWS")
         cell = _cell(el, ref, strings, shared)
         if cell is not None:
+            if cell.formula is not None:
+                budget[1] -= len(cell.formula)
+                if budget[1] < 0:
+                    raise problem("TOO_COMPLEX", "公式过多")
             cells[ref] = cell
     return cells
 
@@ -383,16 +393,18 @@ def _cell(el: Element, ref: str, strings: list[str], shared: dict) -> RawCell | 
     return RawCell(value, formula)
 
 
-def _formula(f: Element, ref: str, shared: dict[str, tuple[str, str]]) -> str | None:
-    """The cell's formula; a shared formula's dependants are translated from its master cell."""
+def _formula(f: Element, ref: str, shared: dict[str, tuple[str, Translator]]) -> str | None:
+    """The cell's formula; a shared formula's dependants are translated from its master cell,
+    tokenised once for all of them (a formula is at most Excel's 8,192 characters)."""
+    if f.text and len(f.text) > MAX_FORMULA:
+        raise problem("TOO_COMPLEX", f"{ref} 的公式有 {len(f.text)} 个字符")
     if f.get("t") == "shared" and f.get("si") is not None:
         si = f.get("si", "")
         if f.text:
-            shared[si] = (ref, f.text)
+            shared[si] = (ref, Translator("=" + f.text, origin=ref))
             return "=" + f.text
         if si in shared:
-            origin, text = shared[si]
-            return Translator("=" + text, origin=origin).translate_formula(ref)
+            return shared[si][1].translate_formula(ref)
         return None
     return "=" + f.text if f.text else None
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import make_zip, needs, with_figures
 from nianbao.demo import prepare_round, sample
 from nianbao.serve import create_app, host_names, is_loopback
-from nianbao.serve.folder import INBOX, ROSTER, RoundFolder
+from nianbao.serve.folder import INBOX, RESULTS, ROSTER, RoundFolder
 from nianbao.workbook import template
 from nianbao.workbook.fill import fill_bytes
 from nianbao.workbook.roster import read_roster
@@ -172,8 +172,20 @@ def test_file_names_and_urls_never_leave_the_round_folder(round_copy, tmp_path):
     for url in ("/files/../名单.xlsx", "/files/reports/../../名单.xlsx",
                 "/files/%2e%2e/%2e%2e/名单.xlsx", "/files/reports/%2e%2e/%2e%2e/名单.xlsx",
                 "/files//etc/passwd", "/files/data/2024_井研县高凤镇人民政府.json",
-                "/templates/..%2f名单.xlsx", "/units/..%2f..%2f名单.xlsx"):
+                "/templates/..%2f名单.xlsx", "/units/..%2f..%2f名单.xlsx",
+                "/files/reports/../round.json", "/files/reports/%2e%2e/round.json",
+                "/files/退回/../data/2024_井研县高凤镇人民政府.json", "/files/reports/./../round.json"):
         assert client.get(url, follow_redirects=True).status_code in (400, 404), url
+    (round_copy / RESULTS / "reports" / "链接.docx").symlink_to(round_copy / RESULTS / "round.json")
+    assert client.get("/files/reports/链接.docx").status_code == 404  # not what it points at
+    for url in ("/files/reports/%00.docx", "/files/reports/a%00/../../round.json",
+                "/files/reports\\..\\round.json"):
+        answer = client.get(url)
+        assert answer.status_code == 400, url
+        assert "Traceback" not in answer.get_data(as_text=True)
+    allowed = client.get("/files/汇总.xlsx")
+    assert allowed.status_code == 200
+    allowed.close()
 
 
 def test_off_loopback_a_token_is_required_and_exchanged_for_a_cookie(round_copy):

@@ -228,8 +228,10 @@ def test_templates_from_a_roster_one_per_unit_with_safe_names(tmp_path):
     assert "单位表第 3 行为空，已跳过" in result.output
     assert "层级“村”无效" in result.output
     names = sorted(p.name for p in out.iterdir())
+    unsafe = next(n for n in names if n.startswith("2024_井研_县_财政局_"))
+    assert re.fullmatch(r"2024_井研_县_财政局_-[0-9a-f]{8}\.xlsx", unsafe)  # lossy: hashed
     assert names == sorted(["2024_井研县高凤镇人民政府.xlsx", "2024_井研县研城街道办事处.xlsx",
-                            "2024_CON.xlsx", "2024_井研_县_财政局_.xlsx"])
+                            "2024_CON.xlsx", unsafe])
     wb = openpyxl.load_workbook(out / "2024_井研县研城街道办事处.xlsx")
     assert "乐山市人民政府办公室" in wb["正文"]["B4"].value
     props = {p.name: p.value for p in wb.custom_doc_props.props}

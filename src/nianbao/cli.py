@@ -324,7 +324,7 @@ def batch_cmd(inbox, out_dir, roster, previous, jobs, draft, formats, return_war
 def import_cmd(files, out_dir, unit, year, level, jobs):
     """读取已发布的年度报告（PDF、网页、Word），写成报告 JSON，并注明每个数字印在哪里。"""
     from .api import import_many
-    from .outfile import safe_name, write_text_atomic
+    from .outfile import unit_stem, write_text_atomic
     from .published.export import to_json
 
     failed = False
@@ -335,7 +335,7 @@ def import_cmd(files, out_dir, unit, year, level, jobs):
             failed = True
             continue
         report = parsed.report
-        target = out_dir / f"{report.year}_{safe_name(report.unit)}.json"
+        target = out_dir / f"{unit_stem(report.year, report.unit)}.json"
         write_text_atomic(target, to_json(parsed))
         note = "" if level or parsed.level_inferred else "（层级无法从名称判断，记为“其他”，可用 --level 指定）"
         click.echo(f"{path} → {target}：{report.unit} {report.year} 年度，{report.level}{note}，"

@@ -9,7 +9,7 @@ from pathlib import Path
 from .model.jsonform import loads
 from .model.report import Report
 from .model.unit import Settings, Unit
-from .outfile import safe_name, write_atomic
+from .outfile import unit_stem, write_atomic
 from .round import batch
 from .workbook import template
 from .workbook.fill import fill_bytes
@@ -30,7 +30,7 @@ def sample_unit(report: Report) -> tuple[Unit, Settings]:
 def run_demo(out: Path) -> dict[str, Path]:
     report = sample()
     unit, settings = sample_unit(report)
-    stem = safe_name(f"{report.year}_{report.unit}")
+    stem = unit_stem(report.year, report.unit)
     blank = template.build_bytes(unit, settings)
     template_path = out / "template" / f"{stem}.xlsx"
     write_atomic(template_path, blank)

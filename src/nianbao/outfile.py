@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import tempfile
@@ -18,9 +19,15 @@ _UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
 MAX_NAME = 80
 
 
+def _visible(text: str) -> str:
+    """Without format characters (bidirectional overrides such as U+202E, zero-width spaces,
+    joiners, BOMs): they make a file name read as something else and never belong in one."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def safe_name(name: str) -> str:
     """A file-name stem safe for Windows, zip tools and every shell; never a path."""
-    text = unicodedata.normalize("NFC", name)
+    text = _visible(unicodedata.normalize("NFC", name))
     text = _UNSAFE.sub("_", text).strip().strip(".")
     text = text.replace("..", "_")
     if not text:
@@ -78,6 +85,22 @@ def _remove_empty(folders: list[Path]) -> None:
             made.rmdir()
         except OSError:
             return
+
+
+HASH_LENGTH = 8
+
+
+def unit_stem(year: int, unit: str) -> str:
+    """The one output stem of a unit's files, ``{年度}_{单位}``: the name itself when it is a
+    safe file name, else its safe form with a short hash of the full name. So two different
+    units never share a stem (``某某镇人民政府.`` and ``某某镇人民政府``, two long names with
+    one prefix, a name with a hidden U+202E), and a unit keeps its stem from run to run."""
+    full = f"{year}_{unicodedata.normalize('NFC', unit)}"
+    safe = safe_name(full)
+    if safe == full:
+        return safe
+    digest = hashlib.sha256(full.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+    return f"{safe[:MAX_NAME - HASH_LENGTH - 1].rstrip(' .')}-{digest}"
 
 
 def write_atomic(path: Path, data: bytes) -> None:

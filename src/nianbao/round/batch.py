@@ -18,7 +18,7 @@ from ..checks.findings import CheckResult
 from ..errors import FileProblem, problem
 from ..model import jsonform
 from ..model.report import Report
-from ..outfile import folder, output_error, safe_name, write_atomic, write_text_atomic
+from ..outfile import folder, output_error, unit_stem, write_atomic, write_text_atomic
 from ..outputs.formats import DEFAULT, FORMATS
 from ..workbook.roster import Roster
 from .inbox import Received, collect
@@ -337,7 +337,7 @@ def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool, formats: 
     for o in outcomes:
         if o.brief is None or o.status == SUPERSEDED:
             continue
-        stem = safe_name(f"{o.brief.year}_{o.brief.unit}")
+        stem = unit_stem(o.brief.year, o.brief.unit)
         o.data_path = f"data/{stem}.json"
         if o.status in (PASSED, WARNED) or (draft and o.status == FAILED):
             o.documents = {f: f"reports/{stem}{FORMATS[f].suffix}" for f in formats}

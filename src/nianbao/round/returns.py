@@ -11,7 +11,7 @@ from pathlib import Path
 from ..checks.findings import Finding
 from ..model import jsonform
 from ..model.unit import Settings, Unit
-from ..outfile import safe_name, write_atomic, write_text_atomic
+from ..outfile import unit_stem, write_atomic, write_text_atomic
 from ..workbook import template
 from ..workbook.roster import Roster
 from .outcomes import CORRECTED, FAILED, MISSING, WARNED, UnitRow, typed_path
@@ -35,7 +35,7 @@ def plan_returns(rows: list[UnitRow], stage: Path, roster: Roster | None,
         if o is None or o.brief is None or not (
                 row.status == FAILED or (with_warnings and row.status == WARNED)):
             continue
-        name = f"{safe_name(f'{o.brief.year}_{o.brief.unit}')}.xlsx"
+        name = f"{unit_stem(o.brief.year, o.brief.unit)}.xlsx"
         o.returned = f"{RETURNS}/{name}"
         jobs.append((o.brief.scratch, o.result.findings, o.brief.year, contact,
                      str(stage / o.returned)))

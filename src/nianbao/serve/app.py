@@ -156,9 +156,9 @@ def create_app(root: Path, *, token: str | None = None,
 
     @app.get("/files/<path:relative>")
     def result_file(relative: str):
-        if not relative.startswith(DOWNLOADABLE):
-            abort(404)
-        path = folder.result_file(relative)
+        if "\x00" in relative or "\\" in relative:
+            abort(400, "文件名无效")
+        path = folder.result_file(relative, DOWNLOADABLE)
         if path is None:
             abort(404, "没有这个文件")
         return send_file(path, as_attachment=True, download_name=path.name)

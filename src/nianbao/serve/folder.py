@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import threading
 import zipfile
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ..errors import NianbaoError
 from ..model.unit import Unit
-from ..outfile import safe_name, write_atomic
+from ..outfile import safe_name, unit_stem, write_atomic
 from ..round import batch, outcomes
 from ..round.returns import NOTICE, RETURNS, STATE
 from ..workbook import template
@@ -104,7 +105,7 @@ class RoundFolder:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for unit in units:
-                name = f"{safe_name(f'{roster.settings.year}_{unit.name}')}.xlsx"
+                name = f"{unit_stem(roster.settings.year, unit.name)}.xlsx"
                 zf.writestr(name, template.build_bytes(unit, roster.settings))
         return buf.getvalue()
 
@@ -114,7 +115,7 @@ class RoundFolder:
             if roster else None
         if roster is None or unit is None:
             raise LookupError(unit_name)
-        return (f"{safe_name(f'{roster.settings.year}_{unit.name}')}.xlsx",
+        return (f"{unit_stem(roster.settings.year, unit.name)}.xlsx",
                 template.build_bytes(unit, roster.settings))
 
     # ------------------------------------------------------------ receiving
@@ -209,7 +210,7 @@ class RoundFolder:
     def downloads(self, name: str) -> dict[str, str]:
         """Format → file under 结果/ for this unit's report and 退回件 (names batch gives them)."""
         found = {}
-        stems = {safe_name(f"{year}_{name}") for year in self._years()}
+        stems = {unit_stem(year, name) for year in self._years()}
         for fmt in FORMATS:
             for stem in stems:
                 if (self.results / "reports" / f"{stem}.{fmt}").is_file():
@@ -233,11 +234,18 @@ class RoundFolder:
         return "\n".join(line for line in text.splitlines()
                          if line.startswith(f"【{name}】") or line.startswith(f"【催报】{name}"))
 
-    def result_file(self, relative: str) -> Path | None:
-        """A file under 结果/ named by a download link; None for anything outside it."""
-        target = (self.results / relative).resolve()
+    def result_file(self, relative: str, allowed: tuple[str, ...]) -> Path | None:
+        """A file under 结果/ named by a download link, on the ``allowed`` list both as named
+        (after normalisation: ``reports/../round.json`` is ``round.json``) and as it really is
+        (a link inside reports/ pointing elsewhere is not followed); None for anything else."""
+        named = posixpath.normpath(relative)
+        if named.startswith(("/", "../")) or named == ".." or not named.startswith(allowed):
+            return None
         root = self.results.resolve()
+        target = (root / named).resolve()
         if not target.is_relative_to(root) or not target.is_file():
+            return None
+        if not target.relative_to(root).as_posix().startswith(allowed):
             return None
         return target
 

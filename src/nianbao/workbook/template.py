@@ -18,7 +18,7 @@ from ..checks.findings import Finding
 from ..errors import TemplateError
 from ..model.report import Report, default_title
 from ..model.unit import Settings, Unit
-from ..outfile import safe_name, write_atomic
+from ..outfile import unit_stem, write_atomic
 from ..outputs.outline import default_preamble
 from ..spec.expr import Cell, InRange, cell_formula
 from . import layout, panel
@@ -326,7 +326,7 @@ def _write_job(job: tuple[Unit, Settings, str | None, str]) -> str:
 def write_many(units: list[Unit], settings: Settings, out_dir: Path, *, password: str | None = None,
                jobs: int = 1, tick=None) -> list[Path]:
     """One workbook per unit, ``{年度}_{单位名称}.xlsx``, in parallel; each written atomically."""
-    targets = [str(out_dir / f"{safe_name(f'{settings.year}_{u.name}')}.xlsx") for u in units]
+    targets = [str(out_dir / f"{unit_stem(settings.year, u.name)}.xlsx") for u in units]
     work = [(u, settings, password, t) for u, t in zip(units, targets, strict=True)]
     pool = ProcessPoolExecutor(jobs) if jobs > 1 and len(work) > 1 else None
     try:

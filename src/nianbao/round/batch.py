@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -18,9 +17,10 @@ from ..checks.findings import CheckResult
 from ..errors import FileProblem, problem
 from ..model import jsonform
 from ..model.report import Report
-from ..outfile import folder, output_error, unit_stem, write_atomic, write_text_atomic
+from ..outfile import folder, unit_stem, write_atomic, write_text_atomic
 from ..outputs.formats import DEFAULT, FORMATS
 from ..workbook.roster import Roster
+from . import publish
 from .inbox import Received, collect
 from .outcomes import (
     CORRECTED,
@@ -48,9 +48,11 @@ from .returns import (
 )
 from .summary import write_summary
 
-#: What every run writes into OUT, replacing the last run's.
+#: What every run writes into OUT, replacing the last run's, all together (round.json last:
+#: serve watches it).
 OUTPUT_FOLDERS = ("reports", "data", RETURNS)
 FINDINGS, SUMMARY = "findings.json", "汇总.xlsx"
+PUBLISHED = (*OUTPUT_FOLDERS, FINDINGS, SUMMARY, STATE)
 
 # ---------------------------------------------------------------- inputs
 
@@ -268,21 +270,14 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
     """
     previous_reports = load_previous(previous)
     earlier = load_since(since)
-    with folder(out):
-        try:
-            stage = Path(tempfile.mkdtemp(prefix=".nianbao-run-", dir=out))
-        except OSError as exc:
-            raise output_error(out, exc) from exc
-        try:
-            with tempfile.TemporaryDirectory(prefix="nianbao-inbox-") as scratch:
-                files = collect(inbox, Path(scratch) / "inbox", skip=out)
-                items = [(received, str(Path(scratch) / "models" / f"{i:05d}.json"))
-                         for i, received in enumerate(files)]
-                result = _process(items, stage, roster, previous_reports, jobs, draft, formats,
-                                  progress, return_warnings, earlier)
-            _publish(stage, out)
-        finally:
-            shutil.rmtree(stage, ignore_errors=True)
+    with folder(out), publish.stage(out) as stage:
+        with tempfile.TemporaryDirectory(prefix="nianbao-inbox-") as scratch:
+            files = collect(inbox, Path(scratch) / "inbox", skip=out)
+            items = [(received, str(Path(scratch) / "models" / f"{i:05d}.json"))
+                     for i, received in enumerate(files)]
+            result = _process(items, stage, roster, previous_reports, jobs, draft, formats,
+                              progress, return_warnings, earlier)
+        publish.publish(stage, out, PUBLISHED)
     return result
 
 
@@ -315,19 +310,6 @@ def _process(items: list[tuple[Received, str]], stage: Path, roster: Roster | No
     write_text_atomic(stage / RETURNS / NOTICE, notices(rows, roster, year))
     write_state(stage / STATE, rows)
     return result
-
-
-def _publish(stage: Path, out: Path) -> None:
-    """Move this run's outputs into place; the previous run's go into the stage to be deleted."""
-    try:
-        for folder in OUTPUT_FOLDERS:
-            if (out / folder).exists():
-                os.replace(out / folder, stage / f"previous-{folder}")
-            os.replace(stage / folder, out / folder)
-        for name in (FINDINGS, SUMMARY, STATE):
-            os.replace(stage / name, out / name)
-    except OSError as exc:
-        raise output_error(out, exc) from exc
 
 
 def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool, formats: tuple[str, ...]

@@ -190,7 +190,7 @@ def create_app(root: Path, *, token: str | None = None,
 
     @app.get("/api/summary.xlsx")
     def api_summary():
-        path = folder.result_file("汇总.xlsx")
+        path = folder.result_file("汇总.xlsx", DOWNLOADABLE)
         if path is None:
             abort(404, "还没有汇总（尚未收到任何文件）")
         return send_file(path, as_attachment=True, download_name="汇总.xlsx")

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import NianbaoError
 from ..model.unit import Unit
 from ..outfile import safe_name, unit_stem, write_atomic
-from ..round import batch, outcomes
+from ..round import batch, outcomes, publish
 from ..round.returns import NOTICE, RETURNS, STATE
 from ..workbook import template
 from ..workbook.reader import MAX_FILE
@@ -159,7 +159,8 @@ class RoundFolder:
 
     # ------------------------------------------------------------ reading the results
     def state(self) -> dict[str, dict]:
-        units = self._cached(self.results / STATE, _units_of)
+        with publish.results_lock(self.results, reader=True):  # one complete set, never a mix
+            units = self._cached(self.results / STATE, _units_of)
         return units if isinstance(units, dict) else {}
 
     def version(self) -> str:
@@ -186,7 +187,8 @@ class RoundFolder:
         return rows
 
     def findings(self) -> list[dict]:
-        data = self._cached(self.results / "findings.json", _json)
+        with publish.results_lock(self.results, reader=True):
+            data = self._cached(self.results / "findings.json", _json)
         return data if isinstance(data, list) else []
 
     def unreadable(self) -> list[dict]:

@@ -21,6 +21,23 @@ from nianbao.workbook.fill import fill_bytes
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(scope="module")
+def demo_round(tmp_path_factory) -> Path:
+    """The demo round folder (名单, 收件箱 with three returns, 结果) that serve opens."""
+    from nianbao.demo import prepare_round
+
+    root = tmp_path_factory.mktemp("round") / "2024年报"
+    prepare_round(root)
+    return root
+
+
+@pytest.fixture
+def round_copy(demo_round, tmp_path) -> Path:
+    root = tmp_path / "轮次"
+    shutil.copytree(demo_round, root)
+    return root
+
+
 @pytest.fixture(scope="session")
 def sample_report() -> Report:
     return sample()

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import make_zip, needs, with_figures
 from nianbao.demo import prepare_round, sample
-from nianbao.serve import create_app, host_names, is_loopback
+from nianbao.serve import WAITRESS, create_app, host_names, is_loopback
 from nianbao.serve.folder import INBOX, RESULTS, ROSTER, RoundFolder
 from nianbao.workbook import template
 from nianbao.workbook.fill import fill_bytes
@@ -24,22 +24,6 @@ from test_html import chromium_driver
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "serve"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
-
-
-@pytest.fixture(scope="module")
-def demo_round(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("round") / "2024年报"
-    prepare_round(root)
-    return root
-
-
-@pytest.fixture
-def round_copy(demo_round, tmp_path) -> Path:
-    import shutil
-
-    root = tmp_path / "轮次"
-    shutil.copytree(demo_round, root)
-    return root
 
 
 def returned(root: Path, index: int, **figures) -> bytes:
@@ -236,7 +220,8 @@ def _server(root: Path):
     port = sock.getsockname()[1]
     sock.close()
     app = create_app(root, hosts=host_names("127.0.0.1", port))
-    server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=8)
+    server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=8,
+                                           **WAITRESS)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     return server, f"http://127.0.0.1:{port}"

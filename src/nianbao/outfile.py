@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
@@ -110,18 +111,34 @@ def write_atomic(path: Path, data: bytes) -> None:
         _write_atomic(path, data)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_part(directory: Path, data: bytes, target: Path | None = None) -> Path:
+    """``data`` complete on disk in a temporary ``.nianbao-*.part`` file in ``directory``
+    (which readers of the folder pass over), to be renamed into place (``target``, named in
+    errors); nothing is left on failure."""
+    shown = target or directory
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".nianbao-", suffix=".part", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".nianbao-", suffix=".part", dir=directory)
     except OSError as exc:
-        raise output_error(path, exc) from exc
+        raise output_error(shown, exc) from exc
     try:
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise output_error(shown, exc) from exc
+        raise
+    return Path(tmp)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = write_part(path.parent, data, path)
+    try:
+        replace(tmp, path)
     except BaseException as exc:
         try:
             os.unlink(tmp)
@@ -130,6 +147,23 @@ def _write_atomic(path: Path, data: bytes) -> None:
         if isinstance(exc, OSError):
             raise output_error(path, exc) from exc
         raise
+
+
+#: How often a refused rename is retried on Windows, where a virus scanner or the indexer holds
+#: a new file for a moment; a file open in WPS or Excel still fails in the end.
+RETRIES, RETRY_PAUSE = 5, 0.2
+
+
+def replace(source: Path | str, target: Path | str) -> None:
+    """os.replace, retried briefly where Windows refuses it (PermissionError) for a moment."""
+    for attempt in range(RETRIES):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if attempt == RETRIES - 1 or os.name != "nt":
+                raise
+            time.sleep(RETRY_PAUSE)
 
 
 def _umask() -> int:

@@ -40,6 +40,7 @@ def is_litter(relative: str) -> bool:
     parts = relative.replace("\\", "/").split("/")
     name = parts[-1].lower()
     return (name in LITTER_NAMES or parts[-1].startswith("._")
+            or (name.startswith(".nianbao-") and name.endswith(".part"))  # a write under way
             or any(p.lower() in LITTER_FOLDERS for p in parts[:-1]))
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import OutputError
-from ..outfile import output_error, write_text_atomic
+from ..outfile import output_error, replace, write_text_atomic
 
 LOCK = ".nianbao.lock"
 JOURNAL = ".nianbao-publish.json"
@@ -38,8 +38,6 @@ ASIDE = "previous-"
 PART = ".nianbao-*.part"
 #: How long a run waits for another process to finish publishing into the same folder.
 WAIT_SECONDS = 120.0
-#: How often a share violation (Windows: a file open in another program) is retried.
-RETRIES, RETRY_PAUSE = 5, 0.2
 
 
 def _try_lock(fh: IO[bytes]) -> bool:
@@ -212,16 +210,7 @@ def _abandoned(folder: Path) -> bool:
 
 
 def _replace(source: Path, target: Path) -> None:
-    """os.replace, retried a few times where Windows refuses it for a moment (a virus scanner
-    or the indexer holding the file); a file open in WPS or Excel still fails in the end."""
-    for attempt in range(RETRIES):
-        try:
-            os.replace(source, target)
-            return
-        except PermissionError:
-            if attempt == RETRIES - 1 or sys.platform != "win32":
-                raise
-            time.sleep(RETRY_PAUSE)
+    replace(source, target)
 
 
 def _remove(path: Path) -> None:

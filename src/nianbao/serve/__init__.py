@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,11 +25,41 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+#: Waitress's limits: enough connections that a few hundred idle or slow ones do not deny the
+#: page to others (an idle one is closed after CHANNEL_TIMEOUT seconds); well below the 1,024
+#: sockets select() can watch.
+CONNECTION_LIMIT, CHANNEL_TIMEOUT = 500, 20
+WAITRESS = {"connection_limit": CONNECTION_LIMIT, "channel_timeout": CHANNEL_TIMEOUT,
+            "max_request_body_size": 220 * 1024 * 1024}
+WILDCARDS = ("0.0.0.0", "::", "[::]", "")
+
+
+def local_addresses() -> list[str]:
+    """The addresses colleagues can reach this machine at: its host name and what the name
+    resolves to (no packet is sent), loopback left out."""
+    name = socket.gethostname()
+    found: list[str] = []
+    try:
+        infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        infos = []
+    for info in infos:
+        address = str(info[4][0]).split("%")[0]
+        if not is_loopback(address) and address not in found:
+            found.append(address)
+    return found + ([name] if name and name not in found else [])
+
+
 def host_names(host: str, port: int) -> set[str]:
-    """The Host header values a browser sends to this server (anything else is refused)."""
-    names = {"127.0.0.1", "localhost", "[::1]"} if is_loopback(host) else {host}
-    if ":" in host and not host.startswith("["):
-        names.add(f"[{host}]")
+    """The Host header values a browser sends to this server (anything else is refused): for
+    an address that listens everywhere, every name and address the machine is reached by."""
+    if is_loopback(host):
+        names = {"127.0.0.1", "localhost", "[::1]"}
+    elif host in WILDCARDS:
+        names = {"127.0.0.1", "localhost", "[::1]", *local_addresses()}
+    else:
+        names = {host}
+    names |= {f"[{n}]" for n in names if ":" in n and not n.startswith("[")}
     return {f"{n}:{port}" for n in names} | ({*names} if port == 80 else set())
 
 
@@ -42,11 +73,14 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8765,
     (root / RESULTS).mkdir(exist_ok=True)
     token = None if is_loopback(host) else secrets.token_urlsafe(24)
     app = create_app(root, token=token, hosts=host_names(host, port))
-    shown = f"[{host}]" if ":" in host else host
-    address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    echo(f"请在浏览器中打开：{address}")
+    suffix = f"?token={token}" if token else ""
+    shown = [f"[{h}]" if ":" in h else h for h in (
+        local_addresses() if host in WILDCARDS else [host])] or ["127.0.0.1"]
+    echo(f"请在浏览器中打开：http://{shown[0]}:{port}/{suffix}")
+    for other in shown[1:]:
+        echo(f"　　或：http://{other}:{port}/{suffix}")
     if token:
         echo("（不是本机地址：凭上面带令牌的完整地址访问，令牌只在本次运行有效）")
     echo("按 Ctrl+C 结束。")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="nianbao",
-                   max_request_body_size=220 * 1024 * 1024, _quiet=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="nianbao", _quiet=True,
+                   **WAITRESS)

@@ -13,6 +13,8 @@ import datetime as dt
 import hmac
 import io
 import secrets
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -30,9 +32,13 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..errors import OutputError
 from .folder import INBOX, RESULTS, ROSTER, STATUSES, RoundFolder, too_large
 
 MAX_FILES = 200
+#: A session cookie (after the token was shown once) lasts a working day.
+SESSION_HOURS = 9
+MAX_TOKEN_FAILURES, TOKEN_WINDOW = 10, 600.0
 MAX_UPLOAD = 200 * 1024 * 1024
 #: What may be downloaded from 结果/: the round's reports, returns, summary and findings.
 DOWNLOADABLE = ("reports/", "退回/", "汇总.xlsx", "findings.json")
@@ -52,21 +58,32 @@ def create_app(root: Path, *, token: str | None = None,
     app = Flask(__name__)
     app.config.update(SECRET_KEY=secrets.token_bytes(32), MAX_CONTENT_LENGTH=MAX_UPLOAD,
                       MAX_FORM_PARTS=MAX_FILES + 20, SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Strict", JSON_AS_ASCII=False)
+                      SESSION_COOKIE_SAMESITE="Strict", JSON_AS_ASCII=False,
+                      PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     folder = RoundFolder(root)
     app.extensions["nianbao.folder"] = folder
 
+    failures = TokenFailures()
+
     @app.before_request
     def guard():
+        if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+            abort(400, "地址无效")
         if hosts is not None and request.host not in hosts:
             abort(400, "主机名不符")
         if token is not None and not _authorised(token):
+            client = request.remote_addr or ""
+            if failures.blocked(client):
+                abort(429, "访问令牌错误次数过多，请稍后再试")
             wanted = request.args.get("token", "")
             if wanted and hmac.compare_digest(wanted, token):
+                session.permanent = True  # expires after a working day (SESSION_HOURS)
                 session["auth"] = True
                 args = {k: v for k, v in request.args.items() if k != "token"}
                 return redirect(request.path + (f"?{urlencode(args)}" if args else ""))
+            if wanted or request.headers.get("Authorization"):
+                failures.add(client)
             abort(403, "需要访问令牌：请使用启动时显示的完整地址打开")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             _same_origin()
@@ -212,7 +229,11 @@ def create_app(root: Path, *, token: str | None = None,
             if not data:
                 answers.append({"file": name, "problem": "文件是空的（0 字节），请重新选择"})
                 continue
-            stored.append((len(answers), folder.store(name, data)))
+            try:
+                stored.append((len(answers), folder.store(name, data)))
+            except OutputError as exc:  # a full disk, a pulled USB stick: nothing was kept
+                answers.append({"file": name, "problem": f"{exc.message}。未保存，请腾出空间后重新上传"})
+                continue
             answers.append(None)
         if stored:
             folder.refresh()
@@ -221,6 +242,34 @@ def create_app(root: Path, *, token: str | None = None,
         return [a for a in answers if a is not None]
 
     return app
+
+
+class TokenFailures:
+    """Wrong tokens per client: after ``MAX_TOKEN_FAILURES`` within ``TOKEN_WINDOW`` seconds the
+    client is refused (429) until the window has passed, so a token cannot be guessed."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> list[float]:
+        times = [t for t in self.seen.get(client, []) if now - t < TOKEN_WINDOW]
+        if times:
+            self.seen[client] = times
+        else:
+            self.seen.pop(client, None)
+        return times
+
+    def blocked(self, client: str) -> bool:
+        with self.lock:
+            return len(self._recent(client, time.monotonic())) >= MAX_TOKEN_FAILURES
+
+    def add(self, client: str) -> None:
+        with self.lock:
+            now = time.monotonic()
+            self.seen[client] = [*self._recent(client, now), now]
+            if len(self.seen) > 10_000:  # a flood of addresses does not grow memory without end
+                self.seen.pop(next(iter(self.seen)))
 
 
 def _authorised(token: str) -> bool:

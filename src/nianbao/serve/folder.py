@@ -18,10 +18,18 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import NianbaoError
+from ..errors import NianbaoError, OutputError
 from ..model.unit import Unit
-from ..outfile import safe_name, unit_stem, write_atomic
+from ..outfile import (
+    folder as folder_made,
+    output_error,
+    safe_name,
+    unit_stem,
+    write_atomic,
+    write_part,
+)
 from ..round import batch, outcomes, publish
+from ..round.inbox import is_litter
 from ..round.returns import NOTICE, RETURNS, STATE
 from ..workbook import template
 from ..workbook.reader import MAX_FILE
@@ -121,29 +129,33 @@ class RoundFolder:
     # ------------------------------------------------------------ receiving
     def store(self, name: str, data: bytes) -> Stored:
         """Keep a returned file under its own name; the same content twice is kept once, a
-        different file of the same name is kept beside it (name (2).xlsx)."""
+        different file of the same name is kept beside it (name (2).xlsx). The file is written
+        under a temporary name and renamed only when complete, so a full disk or a pulled USB
+        stick leaves nothing in the inbox; raises :class:`OutputError` saying why."""
         base = safe_name(Path(name.replace("\\", "/")).name) or "未命名"
         stem, dot, suffix = base.rpartition(".")
         if not dot:
             stem, suffix = base, ""
         digest = hashlib.sha256(data).digest()
-        with self.lock:
-            self.inbox.mkdir(parents=True, exist_ok=True)
+        with self.lock, folder_made(self.inbox):
             for existing in self.inbox.iterdir():
-                if (existing.is_file() and existing.stat().st_size == len(data)
+                if (existing.is_file() and not is_litter(existing.name)
+                        and existing.stat().st_size == len(data)
                         and hashlib.sha256(existing.read_bytes()).digest() == digest):
                     return Stored(base, existing.name, duplicate=True)
-            for n in range(1, 10_000):
-                candidate = base if n == 1 else f"{stem} ({n}){dot}{suffix}"
-                target = self.inbox / candidate
-                try:  # O_EXCL: a name taken by another upload at the same moment is never reused
-                    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-                except FileExistsError:
-                    continue
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                return Stored(base, candidate)
-        raise OSError("too many files of one name")
+            part = write_part(self.inbox, data, self.inbox / base)
+            try:
+                for n in range(1, 10_000):
+                    candidate = base if n == 1 else f"{stem} ({n}){dot}{suffix}"
+                    target = self.inbox / candidate
+                    if not target.exists():  # names are taken under self.lock only
+                        os.replace(part, target)
+                        return Stored(base, candidate)
+            except OSError as exc:
+                raise output_error(self.inbox / base, exc) from exc
+            finally:
+                part.unlink(missing_ok=True)
+        raise OutputError(f"收件箱中名为“{base}”的文件过多")
 
     def refresh(self) -> None:
         """Run the round again over the whole inbox (as ``batch`` does)."""

@@ -1,0 +1,122 @@
+"""serve under faults and abuse: an upload onto a full disk leaves nothing and answers in
+Chinese; hundreds of idle connections do not deny the page; a NUL byte is a 400; the session
+cookie expires after a working day; wrong tokens are slowed; off loopback the Host check
+accepts the names the machine is reached by."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+import nianbao.serve as serve_module
+from nianbao.serve import host_names
+from nianbao.serve.app import MAX_TOKEN_FAILURES, SESSION_HOURS
+from nianbao.serve.folder import INBOX
+from test_serve import _server, client_of, post_files, returned
+
+
+@pytest.fixture
+def small_inbox(round_copy):
+    """The round's 收件箱 on a tmpfs with room for almost nothing."""
+    inbox = round_copy / INBOX
+    shutil.rmtree(inbox)
+    inbox.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(inbox)],
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root and must be able to mount a tmpfs")
+        pytest.skip("needs root to mount a tmpfs")
+    try:
+        yield inbox
+    finally:
+        subprocess.run(["umount", "-l", str(inbox)], capture_output=True, check=False)
+
+
+def test_an_upload_onto_a_full_disk_leaves_nothing_and_says_so(round_copy, small_inbox):
+    before = sorted(p.name for p in small_inbox.iterdir())
+    client = client_of(round_copy)
+    status = {u["unit"]: u["status"] for u in client.get("/api/units").get_json()}
+    body = returned(round_copy, 3)
+    assert len(body) > 48 * 1024
+    answer = post_files(client, [("研城街道.xlsx", body)])
+    assert answer.status_code == 200
+    row = answer.get_json()[0]
+    assert "磁盘已满" in row["problem"] and "重新上传" in row["problem"], row
+    assert sorted(p.name for p in small_inbox.iterdir()) == before  # no part, no half file
+    assert {u["unit"]: u["status"] for u in client.get("/api/units").get_json()} == status
+
+
+def test_a_nul_byte_anywhere_in_the_address_is_a_400(round_copy):
+    client = client_of(round_copy)
+    for url in ("/units/%00", "/files/%00", "/templates/a%00b", "/?status=%00"):
+        answer = client.get(url)
+        assert answer.status_code == 400, url
+        assert "Traceback" not in answer.get_data(as_text=True)
+
+
+def test_the_session_cookie_expires_after_a_working_day(round_copy):
+    client = client_of(round_copy, token="secret-token")
+    exchanged = client.get("/?token=secret-token")
+    cookie = exchanged.headers["Set-Cookie"]
+    assert "Expires=" in cookie and "HttpOnly" in cookie
+    expires = dt.datetime.strptime(cookie.split("Expires=")[1].split(";")[0],
+                                   "%a, %d %b %Y %H:%M:%S GMT")
+    hours = (expires - dt.datetime.utcnow()).total_seconds() / 3600
+    assert SESSION_HOURS - 0.1 < hours <= SESSION_HOURS
+
+
+def test_repeated_wrong_tokens_are_refused_for_a_while(round_copy):
+    client = client_of(round_copy, token="secret-token")
+    for _ in range(MAX_TOKEN_FAILURES):
+        assert client.get("/?token=guess").status_code == 403
+    assert client.get("/?token=guess").status_code == 429
+    assert client.get("/?token=secret-token").status_code == 429  # guessing right is no way out
+    other = client_of(round_copy, token="secret-token")
+    assert other.get("/?token=secret-token").status_code == 302  # a new server: a fresh count
+
+
+def test_listening_everywhere_answers_to_the_machines_names(monkeypatch):
+    monkeypatch.setattr(serve_module, "local_addresses", lambda: ["192.0.2.7", "fe80::1", "pc-1"])
+    names = host_names("0.0.0.0", 8765)
+    assert {"192.0.2.7:8765", "[fe80::1]:8765", "pc-1:8765", "127.0.0.1:8765"} <= names
+    assert "evil.example:8765" not in names
+    assert host_names("192.0.2.7", 8765) == {"192.0.2.7:8765"}  # one address: only it
+
+
+def test_the_addresses_to_open_are_printed_when_listening_everywhere(tmp_path, monkeypatch):
+    monkeypatch.setattr(serve_module, "local_addresses", lambda: ["192.0.2.7", "pc-1"])
+    monkeypatch.setattr("waitress.serve", lambda *a, **k: None)
+    printed: list[str] = []
+    serve_module.serve(tmp_path / "轮次", "0.0.0.0", 8765, echo=printed.append)
+    text = "\n".join(printed)
+    assert "http://192.0.2.7:8765/?token=" in text and "http://pc-1:8765/?token=" in text
+    assert "0.0.0.0" not in text
+
+
+def test_three_hundred_idle_connections_do_not_deny_the_page(round_copy):
+    server, base = _server(round_copy)
+    port = int(base.rsplit(":", 1)[1])
+    idle = []
+    try:
+        for _ in range(300):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            idle.append(sock)
+        for sock in idle[::3]:  # some of them slow: a request line that never ends
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        start = time.monotonic()
+        with urllib.request.urlopen(f"{base}/api/units", timeout=30) as response:
+            assert response.status == 200
+        answered = time.monotonic() - start
+        assert answered < 10, f"{answered:.1f} s with 300 idle connections"
+    finally:
+        for sock in idle:
+            sock.close()
+        server.close()

@@ -174,3 +174,20 @@ def test_ordinary_spans_still_place_cells_where_the_national_table_has_them():
     places = [[c.where for c in row.cells] for row in doc.rows if row.table]
     assert places == [["网页表格1第1行第1列", "网页表格1第1行第2列", "网页表格1第1行第4列"],
                       ["网页表格1第2行第2列", "网页表格1第2行第3列", "网页表格1第2行第4列"]]
+
+
+def test_bidirectional_controls_never_reach_a_published_report(sample_report):
+    """U+202E in the unit's name or a text would make the published page read reversed."""
+    import dataclasses
+
+    from nianbao.outputs import docx, html
+
+    sneaky = dataclasses.replace(
+        sample_report, unit="某镇\u202e人民政府", texts={**sample_report.texts,
+                                                       "TEXT_PROACTIVE": "本年度\u2066公开\u202a了"})
+    page = html.render_bytes(sneaky).decode("utf-8")
+    document = docx.render_bytes(sneaky)
+    body = zipfile.ZipFile(io.BytesIO(document)).read("word/document.xml").decode("utf-8")
+    for out in (page, body):
+        assert not any(ch in out for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+        assert "某镇人民政府" in out and "本年度公开了" in out

@@ -54,7 +54,10 @@ def test_a_trailing_dot_and_a_hidden_override_do_not_overwrite_the_real_unit(
         blank = template.build_bytes(Unit(name, "某县", "乡镇"), Settings(report.year))
         (inbox / f"{i}.xlsx").write_bytes(fill_bytes(blank, report))
     out = tmp_path / "结果"
-    batch.run(inbox, out, jobs=1)
+    result = batch.run(inbox, out, jobs=1)
+    notes = {row.unit: row.note for row in result.rows}
+    assert "文件名为“2024_某某镇人民政府-" in notes["某某镇人民政府."]  # said in 提交情况
+    assert "文件名" not in notes["某某镇人民政府"]
     data = sorted((out / "data").iterdir())
     assert len(data) == len(names)
     units = {json.loads(p.read_text(encoding="utf-8"))["meta"]["unit"] for p in data}

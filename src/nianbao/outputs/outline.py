@@ -32,7 +32,11 @@ DRAFT_MARK = "草稿（未通过校验）"
 #: Where the report-specific paragraphs come from: a text field's code, or one of these.
 SLOT_ORGAN, SLOT_TITLE, SLOT_PERIOD = "ORGAN", "TITLE", "PERIOD"
 
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000-\ue00f]")
+#: What no output may carry: characters XML forbids, private-use ones, and the bidirectional
+#: embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make a published
+#: sentence read otherwise than it is stored.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ue000-\ue00f"
+                          "\u202a-\u202e\u2066-\u2069]")
 
 
 # ---------------------------------------------------------------- the report's own sentences
@@ -62,7 +66,8 @@ def date_text(date: dt.date) -> str:
 
 
 def clean(text: str) -> str:
-    """Untrusted text made safe for any output (control and private-use characters removed)."""
+    """Untrusted text made safe for any output (control, private-use and bidirectional control
+    characters removed)."""
     return _INVALID_XML.sub("", text)
 
 

@@ -21,6 +21,8 @@ def kind_of(head: bytes, path: Path) -> str | None:
     """``pdf``, ``html``, ``docx`` or None, from the first bytes (and a zip's part names)."""
     if b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # a page saved as "Unicode" (UTF-16)
+        head = head[: len(head) // 2 * 2].decode("utf-16", "replace").encode("utf-8", "replace")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith(b"<") and any(mark in text for mark in _HTML_MARKS):
         return "html"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from lxml import etree
+
 from ..errors import FileProblem, problem
 from ..workbook.reader import Package, check_members, parse_part
 from .document import Cell, Document, Row, tidy
@@ -41,7 +43,8 @@ def read(path: Path) -> Document:
         raise
     except zipfile.BadZipFile as exc:
         raise problem("TRUNCATED") from exc
-    except (ValueError, KeyError, EOFError, RuntimeError, NotImplementedError, OSError) as exc:
+    except (ValueError, KeyError, EOFError, RuntimeError, NotImplementedError, OSError,
+            etree.LxmlError) as exc:  # malformed or nested past the parser's depth limit
         raise problem("CORRUPT", type(exc).__name__) from exc
     doc = Document("docx")
     body = root.find(f"{W}body")

@@ -21,7 +21,7 @@ from .. import spec
 from ..checks.findings import Finding, make
 from ..errors import problem
 from ..model.report import Report, default_title
-from ..model.values import fmt_number, parse_date
+from ..model.values import MAX_NUMBER_TEXT, fmt_number, parse_date
 from ..outputs.outline import data_period
 from ..spec.normalise import NUMBER_SHAPE, number_text
 from .document import Cell, Document, Row, compact, join
@@ -116,9 +116,9 @@ def number(text: str) -> Decimal | None:
         if cleaned.endswith(unit) and len(cleaned) > len(unit):
             cleaned = cleaned[: -len(unit)]
             break
-    if NUMBER_SHAPE.match(cleaned) and not cleaned.endswith(".") and any(
-            ch.isdigit() for ch in cleaned):
-        return Decimal(cleaned)
+    if (len(cleaned) <= MAX_NUMBER_TEXT and NUMBER_SHAPE.match(cleaned)
+            and not cleaned.endswith(".") and any(ch.isdigit() for ch in cleaned)):
+        return Decimal(cleaned)  # bounded like every number nianbao reads (model.values)
     return None
 
 

@@ -57,7 +57,10 @@ def read(path: Path) -> Document:
         total = 0
         short: list = [True, 0.0]  # the last line ended short of the margin; its height
         for index in range(pages):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError as exc:  # a page tree pdfium cannot walk (a cycle)
+                raise problem("PDF_CORRUPT", f"第{index + 1}页无法打开") from exc
             try:
                 chars = _chars(page)
                 total += len(chars)

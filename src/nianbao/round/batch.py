@@ -246,6 +246,11 @@ def decide(outcomes: list[FileOutcome], roster: Roster | None, year: int | None,
         if len(candidates) > 1:
             row.note = (row.note + "；" if row.note else "") + (
                 f"共提交 {len(candidates)} 份，取最新（依据：{decided}）")
+        year_of = winner.brief.year if winner.brief else 0
+        stem = unit_stem(year_of, unit)
+        if winner.brief and stem != f"{year_of}_{unit}":
+            row.note = (row.note + "；" if row.note else "") + (
+                f"单位名称不能直接用作文件名，报告等文件名为“{stem}”")
     for o in outcomes:
         if o.status == WRONG_YEAR and o.brief is not None and o.brief.unit not in by_unit:
             row = row_for(o.brief.unit, o.brief.level)

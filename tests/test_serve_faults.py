@@ -92,8 +92,20 @@ def test_listening_everywhere_answers_to_the_machines_names(monkeypatch):
 
 
 def test_the_addresses_to_open_are_printed_when_listening_everywhere(tmp_path, monkeypatch):
+    class Idle:
+        channel_class = object
+
+        def accept(self):
+            return None
+
+        def run(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
     monkeypatch.setattr(serve_module, "local_addresses", lambda: ["192.0.2.7", "pc-1"])
-    monkeypatch.setattr("waitress.serve", lambda *a, **k: None)
+    monkeypatch.setattr("waitress.server.create_server", lambda *a, **k: Idle())
     printed: list[str] = []
     serve_module.serve(tmp_path / "轮次", "0.0.0.0", 8765, echo=printed.append)
     text = "\n".join(printed)
@@ -118,5 +130,47 @@ def test_three_hundred_idle_connections_do_not_deny_the_page(round_copy):
         assert answered < 10, f"{answered:.1f} s with 300 idle connections"
     finally:
         for sock in idle:
+            sock.close()
+        server.close()
+
+
+def test_one_address_cannot_take_every_connection(round_copy):
+    """Off loopback each address holds at most PER_CLIENT connections; another address (here
+    127.0.0.2, on the loopback range) is still answered."""
+    import waitress.server
+
+    from nianbao.serve import WAITRESS, limit_per_client
+    from nianbao.serve.app import create_app
+
+    app = create_app(round_copy)
+    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=4, **WAITRESS)
+    limit_per_client(server, most=20)
+    port = server.socket.getsockname()[1]
+    import threading
+
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    held = []
+    try:
+        for _ in range(40):
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        refused = 0
+        for sock in held:
+            sock.settimeout(5)
+            sock.sendall(b"GET /api/version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            try:
+                refused += sock.recv(64) == b""
+            except (ConnectionResetError, BrokenPipeError):
+                refused += 1
+        assert refused == 20
+        other = socket.socket()
+        other.bind(("127.0.0.2", 0))
+        other.settimeout(10)
+        other.connect(("127.0.0.1", port))
+        other.sendall(b"GET /api/version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert other.recv(64).startswith(b"HTTP/1.1 200")
+        other.close()
+    finally:
+        for sock in held:
             sock.close()
         server.close()

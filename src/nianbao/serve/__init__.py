@@ -4,6 +4,8 @@ served by waitress (a pure-Python production WSGI server); no CDN, no build step
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import ipaddress
 import secrets
 import socket
@@ -30,7 +32,48 @@ def is_loopback(host: str) -> bool:
 #: sockets select() can watch.
 CONNECTION_LIMIT, CHANNEL_TIMEOUT = 500, 20
 WAITRESS = {"connection_limit": CONNECTION_LIMIT, "channel_timeout": CHANNEL_TIMEOUT,
-            "max_request_body_size": 220 * 1024 * 1024}
+            "max_request_body_size": 220 * 1024 * 1024, "asyncore_use_poll": True}
+#: Connections one address may hold at once off loopback (a browser opens at most ~10): one
+#: colleague's machine, or one attacker, cannot take every connection.
+PER_CLIENT = 64
+
+
+def limit_per_client(server, most: int = PER_CLIENT) -> None:
+    """Refuse a connection from an address that already holds ``most`` of them: accepted and
+    closed at once, before any request is read. (waitress counts only the total.)"""
+    counts: collections.Counter[str] = collections.Counter()
+    base = server.channel_class
+
+    class Counted(base):  # type: ignore[misc, valid-type]
+        def __init__(self, srv, sock, addr, adj, map=None):  # noqa: A002 - waitress's name
+            self.client = _client(addr)
+            counts[self.client] += 1
+            super().__init__(srv, sock, addr, adj, map=map)
+
+        def close(self) -> None:
+            if self.client is not None:
+                counts[self.client] -= 1
+                if counts[self.client] <= 0:
+                    del counts[self.client]
+                self.client = None
+            super().close()
+
+    accept = server.accept
+
+    def guarded_accept():
+        pair = accept()
+        if pair is not None and counts[_client(pair[1])] >= most:
+            with contextlib.suppress(OSError):
+                pair[0].close()
+            return None
+        return pair
+
+    server.channel_class = Counted
+    server.accept = guarded_accept
+
+
+def _client(addr) -> str:
+    return str(addr[0]) if isinstance(addr, tuple) and addr else str(addr)
 WILDCARDS = ("0.0.0.0", "::", "[::]", "")
 
 
@@ -66,8 +109,6 @@ def host_names(host: str, port: int) -> set[str]:
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8765,
           echo: Callable[[str], None] = print, threads: int = 8) -> None:
     """Serve ``root`` until interrupted; off loopback with a printed access token."""
-    import waitress
-
     root.mkdir(parents=True, exist_ok=True)
     (root / INBOX).mkdir(exist_ok=True)
     (root / RESULTS).mkdir(exist_ok=True)
@@ -82,5 +123,13 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8765,
     if token:
         echo("（不是本机地址：凭上面带令牌的完整地址访问，令牌只在本次运行有效）")
     echo("按 Ctrl+C 结束。")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="nianbao", _quiet=True,
-                   **WAITRESS)
+    import waitress.server
+
+    server = waitress.server.create_server(app, host=host, port=port, threads=threads,
+                                           ident="nianbao", _quiet=True, **WAITRESS)
+    if not is_loopback(host) and hasattr(server, "channel_class"):  # one listening socket
+        limit_per_client(server)
+    try:
+        server.run()
+    finally:
+        server.close()

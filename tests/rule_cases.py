@@ -30,6 +30,7 @@ class Case:
     mutate: Callable[[bytes], bytes] | None = None  # a workbook changed after filling
     cells: tuple[str, ...] = ()  # a failing case: the places its findings name, in order
     units: tuple[tuple[str, str], ...] = ()  # the round's roster (name, parent)
+    round_year: int | None = None  # the year of the round the file was sent into
     #: audit mode: the case's report published as a web page, rewritten by this function
     published: Callable[[str], str] | None = None
 
@@ -179,7 +180,13 @@ CASES = [
          texts={"TEXT_PROACTIVE": "千佛镇全年主动公开信息120条。"}),
     Case("TEXT_OTHER_UNIT", "another township's text", True, texts=OTHER_TOWN, units=ROSTER,
          cells=("正文!B5",)),
-    # ---- dates
+    # ---- years and dates
+    Case("YEAR_MISMATCH", "this year's report in this year's round", False, round_year=2024),
+    Case("YEAR_MISMATCH", "outside a round", False),
+    Case("YEAR_MISMATCH", "last year's template sent into this year's round", True,
+         round_year=2025, cells=("基本信息!B7",)),
+    Case("YEAR_MISMATCH", "a report of a later year", True, meta={"year": 2025}, round_year=2024,
+         cells=("基本信息!B7",)),
     Case("DATE_MISSING", "date given", False),
     Case("DATE_MISSING", "no date", True, meta={"date": None},
          cells=('基本信息!B8',)),

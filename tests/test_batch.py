@@ -86,7 +86,7 @@ def inbox(tmp_path_factory, sample_report):
     expected[UNITS[22].name] = "已更正"  # the older file had an error, the newer passes
     files["别的表.xlsx"] = _plain()
     files["去年的.xlsx"] = _workbook(UNITS[23], clean(4), year=2023)
-    expected[UNITS[23].name] = "有错误（年度不符）"
+    expected[UNITS[23].name] = "有错误"  # YEAR_MISMATCH, with a 退回件 of this year's template
     files["~$报表0.xlsx"] = b"\x0cWPS lock" + b"\0" * 150
     stranger = Unit("=HYPERLINK(\"http://x\")外单位", "井研县", "县级部门")
     files["外单位.xlsx"] = _workbook(stranger, clean(5))

@@ -122,7 +122,10 @@ def test_the_notice_has_a_message_and_the_reminders(round_one):
     assert len(failing) == 1 and "错误" in failing[0] and f"2024_{FAILING.name}.xlsx" in failing[0]
     assert "2025年1月25日前" in failing[0]
     reminders = [line for line in lines if line.startswith("【催报】")]
-    assert len(reminders) == len(UNITS) - 3  # the unreadable file names no unit: it is asked for too
+    assert len(reminders) == len(UNITS) - 4  # 周坡镇 sent a file: it is told, not asked for
+    broken = [line for line in lines if line.startswith("【井研县周坡镇人民政府】")]
+    assert len(broken) == 1 and "“周坡镇.xlsx”无法读取" in broken[0] and "重新报送" in broken[0]
+    assert not any("周坡镇" in r for r in reminders)
     assert any(f"{UNITS[4].name}（联系人 联系人6，电话 0833-5500006）" in r for r in reminders)
 
 

@@ -45,7 +45,7 @@ def findings_for(case: Case, base: Report, template: bytes, tmp_path):
         assert not result.problem, result.problem
     elif case.raw is None:
         result = check_reading(Reading(_report(base, case), locator=locate), "case",
-                               _previous(base, case), case.units)
+                               _previous(base, case), case.units, case.round_year)
     else:
         data = fill_bytes(template, base, case.raw)
         if case.mutate:

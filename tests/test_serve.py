@@ -133,7 +133,8 @@ def test_hostile_and_broken_uploads_are_rows_not_crashes(round_copy):
     answers = post_files(client_of(round_copy), [
         ("加密.xlsx", OLE), ("bomb.zip", bomb), ("坏.xlsx", b"PK\x03\x04junk"),
         ("空.xlsx", b""), ("网页.html", b"<html><body>hello</body></html>")]).get_json()
-    assert [a["file"] for a in answers] == ["加密.xlsx", "bomb.zip", "坏.xlsx", "空.xlsx", "网页.html"]
+    assert [a["file"] for a in answers] == ["加密.xlsx", "bomb.zip/bomb.xlsx", "坏.xlsx", "空.xlsx",
+                                            "网页.html"]  # an archive: one answer per file in it
     assert all("problem" in a and a["problem"] for a in answers), answers
 
 
@@ -258,7 +259,7 @@ def test_two_clients_uploading_50_files_at_once_lose_nothing(round_copy):
     assert {a["file"] for a in answers} == {name for name, _ in files}
     stored = {p.name for p in (round_copy / INBOX).iterdir()}
     assert {name for name, _ in files} <= stored
-    demo_submissions = 2  # the demo round's two readable returns
+    demo_submissions = 3  # the demo round's two returns and 千佛镇's broken file (named for it)
     assert sum(u["submissions"] for u in units) == 50 + demo_submissions
 
 
@@ -269,6 +270,7 @@ def test_two_clients_uploading_50_files_at_once_lose_nothing(round_copy):
 def test_a_clerk_runs_the_round_in_chromium(tmp_path):
     """Create a round, download templates, upload a mixed set, watch 状态 change, open a unit,
     download its report and 退回件; screenshots in test-artifacts/serve/."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -281,7 +283,8 @@ def test_a_clerk_runs_the_round_in_chromium(tmp_path):
     driver = chromium_driver(1366, 768)
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow",
                                                         "downloadPath": str(downloads)})
-    wait = WebDriverWait(driver, 60)
+    # the page replaces its table when the round changes: a row read mid-refresh is retried
+    wait = WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,))
     try:
         # a fresh folder: the roster is offered, then filled (as the clerk does in WPS)
         driver.get(base + "/")
@@ -316,15 +319,14 @@ def test_a_clerk_runs_the_round_in_chromium(tmp_path):
         # files go in name order: 高凤镇-再发一次 is stored first, 高凤镇 is the same content
         assert "通过" in rows["高凤镇-再发一次.xlsx"] and "内容相同" in rows["高凤镇.xlsx"]
         assert "有错误" in rows["马踏镇.xlsx"] and "无法读取" in rows["千佛镇.xlsx"]
-        assert "井研县研城街道办事处" in rows["研城街道.zip"]
+        assert "井研县研城街道办事处" in rows["研城街道.zip/研城街道.xlsx"]  # a row per file inside
 
         # the overview shows the new 状态, and follows a later upload without a refresh
         driver.get(base + "/")
         status = {r.find_elements(By.TAG_NAME, "td")[0].text: r.find_elements(By.TAG_NAME, "td")[1].text
                   for r in driver.find_elements(By.CSS_SELECTOR, "#units tbody tr")}
         assert status["井研县高凤镇人民政府"] == "通过" and status["井研县马踏镇人民政府"] == "有错误"
-        assert status["井研县千佛镇人民政府"] == "未提交"
-        assert "千佛镇.xlsx" in driver.find_element(By.TAG_NAME, "main").text  # 无法读取的文件
+        assert status["井研县千佛镇人民政府"] == "无法读取"  # it sent a file: told, not asked for
         folder = RoundFolder(root)
         folder.store("马踏镇-改.xlsx", returned(root, 1))
         folder.refresh()

@@ -18,7 +18,8 @@ Previous = Report | Callable[[Report], "Report | None"] | None
 
 
 def check_file(path: Path, previous: Previous = None, name: str | None = None,
-               units: tuple[tuple[str, str], ...] = ()) -> tuple[Reading | None, CheckResult]:
+               units: tuple[tuple[str, str], ...] = (), round_year: int | None = None
+               ) -> tuple[Reading | None, CheckResult]:
     """Read and check one file; an unreadable file gives ``(None, result with its problem)``.
 
     Every file gets exactly one verdict: a file that breaks the reader in a way nobody
@@ -28,7 +29,7 @@ def check_file(path: Path, previous: Previous = None, name: str | None = None,
     try:
         read = sources.read(Path(path))
         last = previous(read.report) if callable(previous) else previous
-        return read, check_reading(read, shown, last, units)
+        return read, check_reading(read, shown, last, units, round_year)
     except FileProblem as exc:
         return None, CheckResult(shown, problem=exc.message, problem_code=exc.code)
     except Exception as exc:  # noqa: BLE001 - one file, one row (RecursionError included)

@@ -226,21 +226,38 @@ def _fonts(pairs: tuple[str, ...]):
         raise click.BadParameter(str(exc), param_hint="--font") from exc
 
 
-def _formats(text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+def _formats(text: str, name: str = "--format") -> tuple[str, ...]:
     from .outputs.formats import parse_formats
 
     try:
-        return parse_formats(text, allowed)
+        return parse_formats(text)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--format") from exc
+        raise click.BadParameter(str(exc), param_hint=name) from exc
+
+
+def _render_formats(fmt: str | None, pdf: bool, output: Path) -> tuple[str, ...]:
+    """The formats to write: as given, else the one the output's suffix names (报告.pdf → a
+    PDF), else docx; an output whose suffix names another format than the first is refused."""
+    from .outputs.formats import FORMATS, by_suffix
+
+    suffixed = by_suffix(output)
+    formats = _formats(fmt) if fmt else (suffixed or "docx",)
+    if pdf and "pdf" not in formats:
+        formats += ("pdf",)
+    if suffixed is not None and suffixed != formats[0]:
+        raise click.BadParameter(
+            f"输出文件 {output.name} 的扩展名是 {output.suffix}，而第一种格式是 {formats[0]}"
+            f"（{FORMATS[formats[0]].suffix}）：请改用 -o 报告{FORMATS[formats[0]].suffix}，"
+            f"或去掉 --format", param_hint="-o")
+    return formats
 
 
 @cli.command("render")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="输出文件（多种格式时，其余格式放在旁边，扩展名各自不同）。")
-@click.option("--format", "fmt", default="docx", show_default=True, metavar="docx,html,pdf",
-              help="输出格式，可多选，逗号分隔。")
+@click.option("--format", "fmt", default=None, metavar="docx,html,pdf",
+              help="输出格式，可多选，逗号分隔（默认按 -o 的扩展名，否则 docx）。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF（同 --format 加 pdf）。")
 @click.option("--fragment", is_flag=True, help="HTML 只输出正文部分（内联样式），供粘贴到网站编辑器。")
 @click.option("--draft", is_flag=True, help="有错误也生成，每页页眉标注“草稿（未通过校验）”。")
@@ -252,11 +269,9 @@ def render_cmd(source, output, fmt, pdf, fragment, draft, reference_docx, fonts)
     """校验后生成年度报告：GB/T 9704 版式的 .docx、网站用的 HTML、PDF。"""
     from .api import check_file
     from .errors import FileProblem
-    from .outputs import publish
+    from .outputs.formats import FORMATS, Options, write
 
-    formats = _formats(fmt, ("docx", "html", "pdf"))
-    if pdf and "pdf" not in formats:
-        formats += ("pdf",)
+    formats = _render_formats(fmt, pdf, output)
     read, result = check_file(source)
     if read is None:
         raise FileProblem(result.problem_code, f"无法读取 {source}：{result.problem}")
@@ -265,11 +280,10 @@ def render_cmd(source, output, fmt, pdf, fragment, draft, reference_docx, fonts)
         click.echo("有错误，未生成报告；修改后重试，或加 --draft 生成草稿。", err=True)
         sys.exit(EXIT_FINDINGS)
     reference = reference_docx.read_bytes() if reference_docx else None
-    written = publish.write(read.report, output, formats, draft=bool(result.errors),
-                            fragment=fragment, reference=reference, fonts=_fonts(fonts))
-    labels = {"docx": "报告", "html": "网页", "pdf": "PDF"}
-    for name, path in written.items():
-        click.echo(f"已生成{labels[name]}：{path}")
+    options = Options(draft=bool(result.errors), fragment=fragment, reference=reference,
+                      fonts=_fonts(fonts))
+    for name, path in write(read.report, output, formats, options).items():
+        click.echo(f"已生成{FORMATS[name].label}：{path}")
 
 
 # ---------------------------------------------------------------- batch and demo
@@ -285,8 +299,8 @@ def render_cmd(source, output, fmt, pdf, fragment, draft, reference_docx, fonts)
               help="上年度的 data/ 文件夹或工作簿文件夹。")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认 CPU 核数）。")
 @click.option("--draft", is_flag=True, help="有错误的单位也生成草稿报告。")
-@click.option("--formats", default="docx", show_default=True, metavar="docx,html",
-              help="报告格式，可多选，逗号分隔（html 为网站发布用的网页）。")
+@click.option("--formats", default="docx", show_default=True, metavar="docx,html,pdf",
+              help="报告格式，可多选，逗号分隔（html 为网站发布用的网页，pdf 需要 LibreOffice）。")
 @click.option("--return-warnings", is_flag=True, help="只有提示的单位也生成退回件。")
 @click.option("--since", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="上一次 batch 的输出文件夹：与当时的结果比较哪些问题已改、哪些是新的。")
@@ -298,15 +312,19 @@ def batch_cmd(inbox, out_dir, roster, previous, jobs, draft, formats, return_war
     campaign = read_roster(roster) if roster else None
     result = batch.run(inbox, out_dir, roster=campaign, previous=previous,
                        jobs=jobs or batch.default_jobs(), draft=draft,
-                       formats=_formats(formats, ("docx", "html")),
+                       formats=_formats(formats, "--formats"),
                        return_warnings=return_warnings, since=since,
                        progress=_progress(True, "处理中"))
-    counts: dict[str, int] = {}
-    for row in result.rows:
-        counts[row.status] = counts.get(row.status, 0) + 1
-    shown = "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    from .round.results import SUMMARY, UNIT_STATES
+
+    counts = {state: sum(1 for row in result.rows if row.status == state) for state in UNIT_STATES}
+    shown = "，".join(f"{k} {v}" for k, v in counts.items() if v)
     click.echo(f"共 {len(result.files)} 个文件，{len(result.rows)} 个单位：{shown or '无'}")
-    click.echo(f"汇总：{out_dir / '汇总.xlsx'}")
+    stray = [o.file for o in result.files if not o.unit]
+    if stray:
+        click.echo(f"另有 {len(stray)} 个文件无法读取，也看不出是哪个单位的："
+                   + "、".join(stray[:5]) + ("……" if len(stray) > 5 else ""))
+    click.echo(f"汇总：{out_dir / SUMMARY}")
     sys.exit(result.exit_code)
 
 
@@ -390,6 +408,51 @@ def build_assets_cmd(check):
         sys.exit(EXIT_FINDINGS)
 
 
+#: click's own messages (English) as a clerk reads them; what is not here is shown as it is.
+_CLICK_WORDS = (
+    (r"^(?:Path|File|Directory) '(.+)' does not exist\.$", r"“\1”不存在，请检查路径"),
+    (r"^File '(.+)' is a directory\.$", r"“\1”是文件夹，这里要的是文件"),
+    (r"^Directory '(.+)' is a file\.$", r"“\1”是文件，这里要的是文件夹"),
+    (r"^(?:Path|File|Directory) '(.+)' is not readable\.$", r"“\1”无法读取（权限不足）"),
+    (r"^'(.*)' is not one of (.+)\.$", r"“\1”不是可选的值，可选：\2"),
+    (r"^'(.*)' is not a valid integer(?: range)?\.$", r"“\1”不是整数"),
+    (r"^(.+) is not in the range (.+)\.$", r"\1 不在允许的范围 \2 内"),
+    (r"^Got unexpected extra arguments? \((.+)\)$", r"多余的参数：\1"),
+    (r"^No such command '(.+)'\.$", r"没有命令“\1”"),
+    (r"^Option '(.+)' requires an argument\.$", r"选项 \1 后面要有一个值"),
+    (r"^Option '(.+)' does not take a value\.$", r"选项 \1 后面不能跟值"),
+)
+
+
+def usage_message(exc: click.UsageError) -> str:
+    """A usage error in Chinese, with the command's own help hint (click's are English)."""
+    import re
+
+    def hint(param: click.Parameter | None) -> str:
+        return param.get_error_hint(exc.ctx).replace("'", "") if param and exc.ctx else "参数"
+
+    if isinstance(exc, click.MissingParameter):
+        what = "参数" if exc.param is not None and exc.param.param_type_name == "argument" \
+            else "选项"
+        text = f"缺少{what} {hint(exc.param)}"
+    elif isinstance(exc, click.NoSuchOption):
+        text = f"没有选项 {exc.option_name}"
+        if exc.possibilities:
+            text += f"，是否想用 {'、'.join(sorted(exc.possibilities))}"
+    else:
+        text = exc.message
+        for pattern, chinese in _CLICK_WORDS:
+            text = re.sub(pattern, chinese, text)
+        text = text.replace("', '", "、").replace("'", "")
+        if isinstance(exc, click.BadParameter) and exc.param is not None:
+            text = f"{hint(exc.param)} 无效：{text}"
+    command = exc.ctx.command_path if exc.ctx else "nianbao"
+    if command == "nianbao":  # an error raised before the command's context was made
+        named = next((a for a in sys.argv[1:] if a in cli.commands), None)  # type: ignore[attr-defined]
+        command = f"nianbao {named}" if named else command
+    return f"nianbao：用法错误：{text}。\n查看帮助：{command} -h"
+
+
 def _console() -> None:
     """Chinese on any console: a GBK (cp936) console or a redirect into a file keeps its
     encoding, and a character it cannot show (an emoji in a file name) becomes '?' instead of
@@ -409,10 +472,13 @@ def main() -> None:
     try:
         # Outside standalone mode click *returns* the code of ctx.exit(code) instead of
         # exiting with it: dropping that value is how a failed write once exited 0.
-        code = cli.main(standalone_mode=False)
+        code = cli.main(prog_name="nianbao", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("已中断。", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        click.echo(usage_message(exc), err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -55,6 +55,7 @@ def prepare_round(root: Path) -> None:
 
     import openpyxl
 
+    from .outputs.formats import SERVED
     from .serve.folder import INBOX, RESULTS, ROSTER
     from .workbook.roster import read_roster, roster_template_bytes
 
@@ -82,4 +83,4 @@ def prepare_round(root: Path) -> None:
         write_atomic(inbox / f"{unit.name.removeprefix('井研县')}.xlsx",
                      fill_bytes(blank, filled, overrides))
     write_atomic(inbox / "千佛镇（损坏）.xlsx", b"PK\x03\x04 not a workbook")
-    batch.run(inbox, root / RESULTS, roster=roster, jobs=1, formats=("docx", "html"))
+    batch.run(inbox, root / RESULTS, roster=roster, jobs=1, formats=SERVED)

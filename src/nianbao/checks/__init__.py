@@ -17,10 +17,12 @@ if TYPE_CHECKING:  # sources import findings from this package; a type is all th
 
 
 def check_reading(reading: Reading, file: str, previous: Report | None = None,
-                  units: tuple[tuple[str, str], ...] = ()) -> CheckResult:
-    """The reading's own findings and every rule's, placed in the source and sorted."""
+                  units: tuple[tuple[str, str], ...] = (),
+                  round_year: int | None = None) -> CheckResult:
+    """The reading's own findings and every rule's, placed in the source and sorted;
+    ``units`` and ``round_year`` are the round's roster and year, when it is part of one."""
     context = Context(reading.report, reading.unreadable, reading.date_unreadable, previous,
-                      units)
+                      units, round_year)
     findings = [explain(place(f, reading.locator), reading.report.notes)
                 for f in (*reading.findings, *run(context, reading.skips))]
     return CheckResult(file, reading.report.unit, reading.report.year, sort_findings(findings))

@@ -1,4 +1,5 @@
-"""Rules on the 成文日期 (条例第四十九条: published by 1月31日 of the following year)."""
+"""Rules on the years and dates: the 成文日期 (条例第四十九条: published by 1月31日 of the
+following year) and the report year against the round's."""
 
 from __future__ import annotations
 
@@ -26,3 +27,14 @@ def date_out_of_range(context: Context) -> list[Finding]:
         return [make("DATE_OUT_OF_RANGE", f"成文日期为 {report.date.isoformat()}（报告年度 "
                      f"{report.year}，截止日期 {deadline.isoformat()}）", codes=("META_DATE",))]
     return []
+
+
+@rule("YEAR_MISMATCH")
+def year_mismatch(context: Context) -> list[Finding]:
+    """A 2023 workbook sent into the 2024 round is flagged at its year cell; outside a round, or
+    of the round's year, nothing."""
+    wanted, year = context.round_year, context.report.year
+    if wanted is None or year == wanted:
+        return []
+    return [make("YEAR_MISMATCH", f"报表年度为 {year} 年，本轮收集的是 {wanted} 年度的报告",
+                 codes=("META_YEAR",))]

@@ -41,6 +41,7 @@ class Context:
     date_unreadable: bool = False
     previous: Report | None = None
     units: tuple[tuple[str, str], ...] = ()  # the roster's units (name, parent), when known
+    round_year: int | None = None  # the year the round collects, when the file is part of one
 
     @functools.cached_property
     def values(self) -> Values:

@@ -1,44 +1,105 @@
-"""The output formats a report can be rendered to: name → file suffix and renderer.
-
-Adding a format (HTML, plain text) is one entry here and a renderer that consumes the outline;
-``render`` and ``batch`` offer every format listed.
+"""The one registry of output formats: name → suffix, label, renderer, whether it needs
+LibreOffice. ``render --format``, ``batch --formats``, serve's downloads and the unit page are
+all made from it: adding a format is one entry here and a renderer that consumes the outline.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..model.report import Report
 
 
-def _docx(report: Report, draft: bool) -> bytes:
-    from .docx import render_bytes
+@dataclass(frozen=True)
+class Options:
+    """How to render: a draft mark, the HTML fragment, a reference .docx, substitute fonts."""
 
-    return render_bytes(report, draft=draft)
-
-
-def _html(report: Report, draft: bool) -> bytes:
-    from .html import render_bytes
-
-    return render_bytes(report, draft=draft)
+    draft: bool = False
+    fragment: bool = False
+    reference: bytes | None = None
+    fonts: object | None = None  # outputs.docstyle.Fonts
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
     suffix: str
-    render: Callable[[Report, bool], bytes]
+    label: str  # what a clerk is offered: 报告（Word）
+    render: Callable[[Report, Options], bytes]
+    needs_office: bool = False  # LibreOffice makes it (installed separately)
 
 
-FORMATS = {f.name: f for f in (Format("docx", ".docx", _docx), Format("html", ".html", _html))}
+def _docx(report: Report, options: Options) -> bytes:
+    from .docx import render_bytes
+
+    return render_bytes(report, draft=options.draft, reference=options.reference,
+                        fonts=options.fonts)  # type: ignore[arg-type]
+
+
+def _html(report: Report, options: Options) -> bytes:
+    from .html import render_bytes
+
+    return render_bytes(report, draft=options.draft, fragment=options.fragment)
+
+
+def _pdf(report: Report, options: Options) -> bytes:
+    """LibreOffice's rendering of the report's .docx."""
+    from .pdf import convert
+
+    with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as tmp:
+        source = Path(tmp) / "report.docx"
+        source.write_bytes(_docx(report, options))
+        return convert(source, "pdf", Path(tmp) / "out").read_bytes()
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("docx", ".docx", "报告（Word）", _docx),
+    Format("html", ".html", "报告（网页）", _html),
+    Format("pdf", ".pdf", "报告（PDF）", _pdf, needs_office=True),
+)}
 DEFAULT = ("docx",)
+#: What serve renders for every unit that may publish (PDF needs LibreOffice: on request).
+SERVED = ("docx", "html")
 
 
-def parse_formats(text: str, allowed: tuple[str, ...] = tuple(FORMATS)) -> tuple[str, ...]:
+def names() -> tuple[str, ...]:
+    return tuple(FORMATS)
+
+
+def by_suffix(path: Path) -> str | None:
+    """The format whose suffix ``path`` has (报告.pdf → pdf), or None."""
+    suffix = path.suffix.lower()
+    return next((f.name for f in FORMATS.values() if f.suffix == suffix), None)
+
+
+def parse_formats(text: str, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
     """"docx,html" → ("docx", "html"), in the order given, each once; ValueError names the rest."""
-    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
-    unknown = [n for n in names if n not in allowed]
-    if unknown or not names:
+    allowed = names() if allowed is None else allowed
+    wanted = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
+    unknown = [n for n in wanted if n not in allowed]
+    if unknown or not wanted:
         raise ValueError(f"未知的格式：{'、'.join(unknown) or text}（可用：{'、'.join(allowed)}）")
-    return names
+    return wanted
+
+
+def targets(output: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+    """The first format gets ``output`` as given; the others its name with their suffix (the
+    first's suffix replaced when it has it: 报告.docx → 报告.pdf; 报告.v1 → 报告.v1.pdf)."""
+    first = FORMATS[formats[0]].suffix
+    base = output.with_suffix("") if output.suffix.lower() == first else output
+    return {f: output if i == 0 else base.with_name(base.name + FORMATS[f].suffix)
+            for i, f in enumerate(formats)}
+
+
+def write(report: Report, output: Path, formats: tuple[str, ...],
+          options: Options = Options()) -> dict[str, Path]:
+    """Every requested format rendered and written atomically; format → path."""
+    from ..outfile import write_atomic
+
+    paths = targets(Path(output), formats)
+    for name, path in paths.items():
+        write_atomic(path, FORMATS[name].render(report, options))
+    return paths

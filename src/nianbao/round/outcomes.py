@@ -16,8 +16,9 @@ from ..model.report import Report
 PASSED, WARNED, FAILED, UNREADABLE, MISSING = "通过", "有提示", "有错误", "无法读取", "未提交"
 #: A unit whose earlier submission had errors and whose latest has none.
 CORRECTED = "已更正"
-WRONG_YEAR = "有错误（年度不符）"
 SUPERSEDED = "重复提交（已被较新文件取代）"
+#: A published report sent into a round of workbooks: never adopted as the unit's submission.
+NOT_TEMPLATE = "不是填报模板"
 
 
 #: The figures 汇总.xlsx shows per unit (表三 一/二/（七）/四 总计, 表四 totals, 表二).
@@ -38,15 +39,17 @@ class Brief:
     level: str
     figures: dict
     scratch: str
+    source: str = "workbook"  # the source that read it (workbook, report-json, published kinds)
 
     @classmethod
-    def of(cls, report: Report, scratch: Path, typed: Mapping[str, object] | None = None) -> Brief:
+    def of(cls, report: Report, scratch: Path, typed: Mapping[str, object] | None = None,
+           source: str = "workbook") -> Brief:
         scratch.parent.mkdir(parents=True, exist_ok=True)
         scratch.write_text(jsonform.dumps(report), encoding="utf-8")  # private temp space
         typed_path(scratch).write_text(json.dumps(dict(typed or {}), ensure_ascii=False),
                                        encoding="utf-8")
         return cls(report.unit, report.year, report.level,
-                   {c: report.figure(c) for c in KEY_CODES}, str(scratch))
+                   {c: report.figure(c) for c in KEY_CODES}, str(scratch), source)
 
 
 def typed_path(scratch: Path | str) -> Path:
@@ -69,6 +72,12 @@ class FileOutcome:
     received: str = ""  # ISO time the inbox gives the file (modification or zip entry time)
     origin: str = ""  # which of the two
     returned: str = ""  # the 退回件 under OUT, when one was written
+    attributed: str = ""  # the unit an unreadable file was given to by its name
+
+    @property
+    def unit(self) -> str:
+        """The unit the file is of: as read, or as its name says when it could not be read."""
+        return self.brief.unit if self.brief is not None else self.attributed
 
     @property
     def document(self) -> str:
@@ -90,6 +99,7 @@ class UnitRow:
     latest: str = ""
     fixed: tuple[str, ...] = ()  # findings of the submission before that the latest no longer has
     new: tuple[str, ...] = ()  # findings the latest has that the one before did not
+    files: tuple[str, ...] = ()  # every file attributed to the unit, oldest first (counted)
 
 
 @dataclass
@@ -102,6 +112,6 @@ class BatchResult:
     def exit_code(self) -> int:
         if not self.files or all(f.brief is None for f in self.files):
             return 3
-        bad = {FAILED, UNREADABLE, MISSING, WRONG_YEAR}
+        bad = {FAILED, UNREADABLE, MISSING}
         unreadable = any(f.status == UNREADABLE for f in self.files)
         return 1 if unreadable or any(r.status in bad for r in self.rows) else 0

@@ -1,6 +1,6 @@
 """The way back to the units: a returned copy (退回件) for each unit that must correct
-something, a message to paste into a chat for each (通知.txt), and the round's state
-(round.json) that the next run compares with (``--since``)."""
+something, and a message to paste into a chat for each (通知.txt): what is wrong, what to
+send again, and a 催报 line for each unit that has sent nothing."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ from pathlib import Path
 from ..checks.findings import Finding
 from ..model import jsonform
 from ..model.unit import Settings, Unit
-from ..outfile import unit_stem, write_atomic, write_text_atomic
+from ..outfile import unit_stem, write_atomic
 from ..workbook import template
 from ..workbook.roster import Roster
-from .outcomes import CORRECTED, FAILED, MISSING, WARNED, UnitRow, typed_path
+from .outcomes import FAILED, MISSING, UNREADABLE, WARNED, UnitRow, typed_path
+from .results import RETURNS
 
-RETURNS = "退回"
-NOTICE = "通知.txt"
-STATE = "round.json"
 SHOWN_PROBLEMS = 3
 
 #: (scratch report, its findings, year, the round's contact line, target path)
@@ -26,18 +24,20 @@ ReturnJob = tuple[str, tuple[Finding, ...], int, str, str]
 
 
 def plan_returns(rows: list[UnitRow], stage: Path, roster: Roster | None,
-                 with_warnings: bool) -> list[ReturnJob]:
-    """A 退回件 for every unit whose chosen file has 错误 (and, ``with_warnings``, 提示 only)."""
+                 with_warnings: bool, year: int | None = None) -> list[ReturnJob]:
+    """A 退回件 for every unit whose chosen file has 错误 (and, ``with_warnings``, 提示 only),
+    made from the round's template (``year``): a return of last year's template comes back as
+    this year's, with what the unit typed carried over."""
     contact = roster.settings.contact if roster else ""
     jobs = []
     for row in rows:
         o = row.outcome
-        if o is None or o.brief is None or not (
+        if o is None or o.brief is None or o.brief.source != "workbook" or not (
                 row.status == FAILED or (with_warnings and row.status == WARNED)):
             continue
-        name = f"{unit_stem(o.brief.year, o.brief.unit)}.xlsx"
-        o.returned = f"{RETURNS}/{name}"
-        jobs.append((o.brief.scratch, o.result.findings, o.brief.year, contact,
+        wanted = year or o.brief.year
+        o.returned = f"{RETURNS}/{unit_stem(wanted, o.brief.unit)}.xlsx"
+        jobs.append((o.brief.scratch, o.result.findings, wanted, contact,
                      str(stage / o.returned)))
     return jobs
 
@@ -75,45 +75,13 @@ def notices(rows: list[UnitRow], roster: Roster | None, year: int | None) -> str
             lines.append(f"【{row.unit}】{year or ''}年度政府信息公开工作年度报告：错误 {errors} 处，"
                          f"提示 {warnings} 处。{shown}{more}。详见退回件“{Path(o.returned).name}”，"
                          f"{due}修改后重新报送。")
+        elif o is not None and row.status == UNREADABLE:
+            problem = o.note or o.result.problem
+            lines.append(f"【{row.unit}】报送的文件“{Path(o.file).name}”{problem.rstrip('。')}。"
+                         f"{due}重新报送{year or ''}年度政府信息公开工作年度报告的填报模板。")
         elif row.status == MISSING and roster is not None:
             who = "，".join(x for x in (f"联系人 {row.contact}" if row.contact else "",
                                        f"电话 {row.phone}" if row.phone else "") if x)
             lines.append(f"【催报】{row.unit}{f'（{who}）' if who else ''}：尚未报送"
                          f"{year or ''}年度政府信息公开工作年度报告，{due}报送。")
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def state(rows: list[UnitRow]) -> dict[str, dict]:
-    """What the county saw of each unit this run, for the next run's ``--since``."""
-    from .batch import finding_keys
-
-    units = {}
-    for row in rows:
-        o = row.outcome
-        units[row.unit] = {
-            "status": row.status, "file": o.file if o else "", "latest": row.latest,
-            "submissions": row.submissions, "errors": o.result.errors if o else 0,
-            "warnings": o.result.warnings if o else 0,
-            "findings": finding_keys(o.result) if o else {}, "corrected": row.status == CORRECTED,
-        }
-    return units
-
-
-def write_state(path: Path, rows: list[UnitRow]) -> None:
-    write_text_atomic(path, json.dumps({"schema": "nianbao.round/1", "units": state(rows)},
-                                       ensure_ascii=False, indent=1) + "\n")
-
-
-def load_since(out: Path | None) -> dict[str, dict] | None:
-    """Each unit's state as an earlier run left it in its OUT folder (round.json)."""
-    if out is None:
-        return None
-    try:
-        data = json.loads((Path(out) / STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        from ..errors import FileProblem
-
-        raise FileProblem("UNREADABLE", f"{out} 中没有可用的 {STATE}（上一次 batch 的输出文件夹）"
-                          ) from exc
-    units = data.get("units") if isinstance(data, dict) else None
-    return units if isinstance(units, dict) else {}

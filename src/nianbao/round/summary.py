@@ -19,11 +19,11 @@ from .outcomes import (
     FAILED,
     KEY_CODES,
     MISSING,
+    NOT_TEMPLATE,
     PASSED,
     SUPERSEDED,
     UNREADABLE,
     WARNED,
-    WRONG_YEAR,
     BatchResult,
     FileOutcome,
     UnitRow,
@@ -39,7 +39,7 @@ FINDING_COLUMNS = (("单位", 30), ("文件", 30), ("级别", 12), ("表", 6), (
 #: 状态 → (fill, font colour).
 STATUS_COLOURS = {PASSED: ("#C6EFCE", "#006100"), CORRECTED: ("#C6EFCE", "#006100"),
                   WARNED: ("#FFEB9C", "#9C5700"), FAILED: ("#FFC7CE", "#9C0006"),
-                  WRONG_YEAR: ("#FFC7CE", "#9C0006"), UNREADABLE: ("#FFC7CE", "#9C0006"),
+                  NOT_TEMPLATE: ("#FFC7CE", "#9C0006"), UNREADABLE: ("#FFC7CE", "#9C0006"),
                   MISSING: ("#D9D9D9", "#404040"), SUPERSEDED: ("#F2F2F2", "#808080")}
 
 
@@ -53,11 +53,12 @@ KEY_FIGURES = tuple((code, _key_label(code)) for code in KEY_CODES)
 
 
 def _file_rows(result: BatchResult) -> list[tuple[str, FileOutcome]]:
-    """Files that are not any unit's chosen submission: unreadable, superseded, wrong year."""
+    """Files that are not any unit's chosen submission: unreadable, superseded, not a
+    template."""
     chosen = {id(r.outcome) for r in result.rows if r.outcome is not None}
     extra = [o for o in result.files if id(o) not in chosen
-             and o.status in (UNREADABLE, SUPERSEDED, WRONG_YEAR)]
-    return [(o.brief.unit if o.brief else "", o) for o in sorted(extra, key=lambda o: o.file)]
+             and o.status in (UNREADABLE, SUPERSEDED, NOT_TEMPLATE)]
+    return [(o.unit, o) for o in sorted(extra, key=lambda o: o.file)]
 
 
 def _change(row: UnitRow) -> str:
@@ -167,7 +168,7 @@ def _figures_sheet(book: _Book, result: BatchResult) -> None:
     rows = []
     for row in result.rows:
         brief = row.outcome.brief if row.outcome else None
-        if brief is None or row.status == WRONG_YEAR:
+        if brief is None or row.status == UNREADABLE:
             continue
         rows.append({"单位": row.unit, "状态": row.status,
                      **{label: brief.figures.get(code, Decimal(0)) for code, label in KEY_FIGURES}})

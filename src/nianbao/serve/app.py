@@ -33,6 +33,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import OutputError
+from ..outputs.formats import FORMATS
 from .folder import INBOX, RESULTS, ROSTER, STATUSES, RoundFolder, too_large
 
 MAX_FILES = 200
@@ -109,6 +110,8 @@ def create_app(root: Path, *, token: str | None = None,
     @app.context_processor
     def common():
         return {"csrf": session.get("csrf", ""), "statuses": STATUSES, "folder": folder,
+                "download_labels": [*((f.name, f.label) for f in FORMATS.values()),
+                                    ("return", "退回件（.xlsx）")],
                 "roster_name": ROSTER, "inbox_name": INBOX, "results_name": RESULTS}
 
     # ------------------------------------------------------------ pages
@@ -218,7 +221,7 @@ def create_app(root: Path, *, token: str | None = None,
             abort(400, "没有收到文件（表单字段应为 files）")
         if len(uploads) > MAX_FILES:
             abort(413)
-        answers: list[dict | None] = []
+        answers: list[dict | list[dict] | None] = []
         stored = []
         for upload in uploads:
             name = upload.filename or "未命名"
@@ -238,8 +241,11 @@ def create_app(root: Path, *, token: str | None = None,
         if stored:
             folder.refresh()
         for index, item in stored:
-            answers[index] = folder.outcome(item)
-        return [a for a in answers if a is not None]
+            answers[index] = folder.outcomes(item)  # an archive: one answer per file in it
+        flat: list[dict] = []
+        for answer in answers:
+            flat += answer if isinstance(answer, list) else [answer] if answer else []
+        return flat
 
     return app
 

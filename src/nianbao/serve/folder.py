@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import posixpath
 import threading
@@ -28,19 +27,18 @@ from ..outfile import (
     write_atomic,
     write_part,
 )
-from ..round import batch, outcomes, publish
+from ..outputs import formats
+from ..round import batch
 from ..round.inbox import is_litter
-from ..round.returns import NOTICE, RETURNS, STATE
+from ..round.outcomes import NOT_TEMPLATE, UNREADABLE
+from ..round.results import STATE, UNIT_STATES, Round
 from ..workbook import template
 from ..workbook.reader import MAX_FILE
 from ..workbook.roster import Roster, read_roster, roster_template_bytes
 
 ROSTER, INBOX, RESULTS = "名单.xlsx", "收件箱", "结果"
 #: The 状态 words of the page and the API; the round's other statuses map onto them.
-STATUSES = (outcomes.PASSED, outcomes.WARNED, outcomes.FAILED, outcomes.UNREADABLE,
-            outcomes.MISSING, outcomes.CORRECTED)
-_STATUS = {outcomes.WRONG_YEAR: outcomes.FAILED, outcomes.SUPERSEDED: outcomes.PASSED}
-FORMATS = ("docx", "html", "pdf")
+STATUSES = UNIT_STATES
 
 
 @dataclass(frozen=True)
@@ -51,10 +49,6 @@ class Stored:
     received: str
     name: str
     duplicate: bool = False
-
-
-def status_word(status: str) -> str:
-    return _STATUS.get(status, status)
 
 
 class RoundFolder:
@@ -164,16 +158,16 @@ class RoundFolder:
                 return
             try:
                 batch.run(self.inbox, self.results, roster=self.roster(), jobs=1,
-                          formats=("docx", "html"))
+                          formats=formats.SERVED)
                 self.problem = ""
             except NianbaoError as exc:
                 self.problem = exc.message
 
     # ------------------------------------------------------------ reading the results
-    def state(self) -> dict[str, dict]:
-        with publish.results_lock(self.results, reader=True):  # one complete set, never a mix
-            units = self._cached(self.results / STATE, _units_of)
-        return units if isinstance(units, dict) else {}
+    def round(self) -> Round:
+        """The finished round as batch left it, read again only when round.json changed."""
+        found = self._cached(self.results / STATE, lambda path: Round.load(self.results))
+        return found if isinstance(found, Round) else Round(self.results)
 
     def version(self) -> str:
         """Changes whenever the round's results do (the page polls it)."""
@@ -183,70 +177,48 @@ class RoundFolder:
             return "0"
 
     def units(self) -> list[dict]:
-        """One object per roster unit, then per unit that sent a file but is not on the roster."""
+        """One object per roster unit, then per unit that sent a file but is not on the roster;
+        the state is the round's own (results.UnitState), never decided here again."""
         roster = self.roster()
-        state = self.state()
+        done = self.round()
         names = [u.name for u in roster.units] if roster else []
         listed = set(names)
-        names += [n for n in state if n not in listed]
+        names += [n for n in done.units if n not in listed]
         rows = []
         for name in names:
-            s = state.get(name, {})
-            rows.append({"unit": name, "status": status_word(s.get("status", outcomes.MISSING)),
-                         "errors": s.get("errors", 0), "warnings": s.get("warnings", 0),
-                         "submissions": s.get("submissions", 0), "latest": s.get("latest", ""),
-                         "on_roster": name in listed})
+            u = done.unit(name)
+            rows.append({"unit": name, "status": u.status, "errors": u.errors,
+                         "warnings": u.warnings, "submissions": u.submissions,
+                         "latest": u.latest, "note": u.note, "on_roster": name in listed})
         return rows
 
     def findings(self) -> list[dict]:
-        with publish.results_lock(self.results, reader=True):
-            data = self._cached(self.results / "findings.json", _json)
-        return data if isinstance(data, list) else []
+        return self.round().results
 
     def unreadable(self) -> list[dict]:
-        """Files the round could not read (no unit is known for them)."""
-        return [{"file": r.get("file", ""), "problem": (r.get("findings") or [{}])[0].get(
-            "message", "")} for r in self.findings() if not r.get("unit")]
+        """Files the round could not give to any unit (unreadable, no unit named by the name)."""
+        return [{"file": f.file, "problem": f.problem or f.note}
+                for f in self.round().unattributed()]
 
     def unit(self, name: str) -> dict | None:
         """A unit's findings (validate's JSON), submissions, downloads and 通知 text."""
         known = {u["unit"]: u for u in self.units()}
         if name not in known:
             return None
-        state = self.state().get(name, {})
-        chosen = state.get("file", "")
-        results = [r for r in self.findings() if r.get("unit") == name or r.get("file") == chosen]
-        latest = next((r for r in results if r.get("file") == chosen), None)
-        return {**known[name], "file": chosen, "result": latest,
-                "submissions_list": [r.get("file", "") for r in results],
-                "downloads": self.downloads(name), "notice": self.notice(name)}
+        done = self.round()
+        state = done.unit(name)
+        files = [done.files[f] for f in state.files if f in done.files]
+        return {**known[name], "file": state.file, "result": done.result_of(state.file),
+                "problem": state.problem, "submissions_list": [f.file for f in files],
+                "submission_notes": {f.file: f.note for f in files},
+                "downloads": self.downloads(name), "notice": done.notice(name)}
 
     def downloads(self, name: str) -> dict[str, str]:
         """Format → file under 结果/ for this unit's report and 退回件 (names batch gives them)."""
-        found = {}
-        stems = {unit_stem(year, name) for year in self._years()}
-        for fmt in FORMATS:
-            for stem in stems:
-                if (self.results / "reports" / f"{stem}.{fmt}").is_file():
-                    found[fmt] = f"reports/{stem}.{fmt}"
-        for stem in stems:
-            if (self.results / RETURNS / f"{stem}.xlsx").is_file():
-                found["return"] = f"{RETURNS}/{stem}.xlsx"
-        return found
-
-    def _years(self) -> set[int]:
         roster = self.roster()
-        years = {roster.settings.year} if roster else set()
-        years |= {r["year"] for r in self.findings() if isinstance(r.get("year"), int)}
-        return years
-
-    def notice(self, name: str) -> str:
-        try:
-            text = (self.results / RETURNS / NOTICE).read_text(encoding="utf-8")
-        except OSError:
-            return ""
-        return "\n".join(line for line in text.splitlines()
-                         if line.startswith(f"【{name}】") or line.startswith(f"【催报】{name}"))
+        done = self.round()
+        years = done.years() | ({roster.settings.year} if roster else set())
+        return done.downloads(name, years, [(f.name, f.suffix) for f in formats.FORMATS.values()])
 
     def result_file(self, relative: str, allowed: tuple[str, ...]) -> Path | None:
         """A file under 结果/ named by a download link, on the ``allowed`` list both as named
@@ -263,39 +235,29 @@ class RoundFolder:
             return None
         return target
 
-    def outcome(self, stored: Stored) -> dict:
-        """What the round made of one stored file (an archive: of its first member)."""
-        for r in self.findings():
-            file = r.get("file", "")
-            if file == stored.name or file.startswith(stored.name + "/"):
-                answer = {"file": stored.received, "unit": r.get("unit", "")}
-                if stored.name != stored.received:
-                    answer["stored"] = stored.name
-                items = r.get("findings", [])
-                if not r.get("unit"):
-                    answer["problem"] = items[0].get("message", "") if items else "无法读取"
-                else:
-                    errors = sum(1 for f in items if f.get("severity") == "error")
-                    warnings = sum(1 for f in items
-                                   if f.get("severity") != "error" and not f.get("explained"))
-                    answer["status"] = (outcomes.FAILED if errors else outcomes.WARNED
-                                        if warnings else outcomes.PASSED)
-                if stored.duplicate:
-                    answer["duplicate"] = True
-                return answer
-        return {"file": stored.received, "problem": self.problem or "未能处理"}
-
-
-def _json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _units_of(path: Path) -> object:
-    data = _json(path)
-    return data.get("units") if isinstance(data, dict) else None
+    def outcomes(self, stored: Stored) -> list[dict]:
+        """What the round made of one stored file: one answer for a workbook, one per file
+        inside it for an archive; each with the state the round decided for it."""
+        done = self.round()
+        inside = sorted(f for f in done.files
+                        if f == stored.name or f.startswith(stored.name + "/"))
+        if not inside:
+            return [{"file": stored.received, "problem": self.problem or "未能处理"}]
+        answers = []
+        for name in inside:
+            state = done.files[name]
+            answer: dict = {"file": stored.received + name[len(stored.name):],
+                            "unit": state.unit}
+            if stored.name != stored.received:
+                answer["stored"] = name
+            if state.status in (UNREADABLE, NOT_TEMPLATE):
+                answer["problem"] = state.note or state.problem or "无法读取"
+            else:
+                answer["status"] = state.status
+            if stored.duplicate:
+                answer["duplicate"] = True
+            answers.append(answer)
+        return answers
 
 
 def too_large(size: int) -> bool:

@@ -19,7 +19,7 @@ import pytest
 from conftest import consistent, with_figures
 from nianbao.errors import OutputError
 from nianbao.model.unit import Settings, Unit
-from nianbao.round import batch, publish
+from nianbao.round import batch, cache, publish
 from nianbao.workbook import template
 from nianbao.workbook.fill import fill_bytes
 
@@ -41,12 +41,13 @@ print(calls[0])
 
 def snapshot(out: Path) -> dict[str, str]:
     """Every result file by its path under ``out`` and the hash of its bytes (outputs are
-    deterministic); the lock file and a live run's stage are not results. A kill's leftover
+    deterministic); the lock file, a live run's stage and the cache of checked files are not
+    results. A kill's leftover
     still shows: the tests look through ``results_lock``, which must have removed it."""
     live = {s.name for s in out.glob(publish.STAGE_PREFIX + "*") if not publish._abandoned(s)}
     return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(out.rglob("*")) if p.is_file() and p.name != publish.LOCK
-            and p.relative_to(out).parts[0] not in live}
+            and p.relative_to(out).parts[0] not in live | {cache.FOLDER}}
 
 
 def _workbook(report, unit: str) -> bytes:

@@ -11,6 +11,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from conftest import make_zip, needs, with_figures
@@ -290,10 +291,24 @@ def test_a_clerk_runs_the_round_in_chromium(tmp_path):
         driver.get(base + "/")
         driver.save_screenshot(str(ARTIFACTS / "1-新一轮.png"))
         driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        wait.until(lambda d: "本轮概况" in d.find_element(By.TAG_NAME, "h1").text)
+        wait.until(lambda d: d.find_elements(By.ID, "roster-download"))
+        driver.find_element(By.ID, "roster-download").click()
+        wait.until(lambda d: (downloads / ROSTER).exists()
+                   and not list(downloads.glob("*.crdownload")))
         prepare = tmp_path / "演示"
         prepare_round(prepare)
-        (root / ROSTER).write_bytes((prepare / ROSTER).read_bytes())
+        filled = openpyxl.load_workbook(downloads / ROSTER)
+        demo = openpyxl.load_workbook(prepare / ROSTER)
+        for sheet, first in (("单位", 2), ("设置", 2)):  # typed in as the clerk would in WPS
+            for row in demo[sheet].iter_rows(min_row=first, max_col=2 if sheet == "设置" else 5):
+                for cell in row:
+                    filled[sheet][cell.coordinate] = cell.value
+        filled.save(tmp_path / "填好的名单.xlsx")
+        driver.find_element(By.ID, "roster").send_keys(str(tmp_path / "填好的名单.xlsx"))
+        driver.find_element(By.CSS_SELECTOR, "#roster-form button[type=submit]").click()
+        wait.until(lambda d: "名单已保存" in d.find_element(By.TAG_NAME, "main").text)
+        assert "4 个单位" in driver.find_element(By.ID, "roster-saved").text
+        driver.save_screenshot(str(ARTIFACTS / "1b-名单已上传.png"))
         driver.get(base + "/templates")
         driver.find_element(By.LINK_TEXT, "下载全部模板（.zip）").click()
         wait.until(lambda d: (downloads / "模板.zip").exists())

@@ -186,3 +186,68 @@ def test_a_zip_upload_answers_one_row_per_file(round_folder, tmp_path):
     assert answer and all(a.get("duplicate") for a in answer)
     assert sorted(a["file"] for a in answer) == ["再发.zip/宝五镇.xlsx", "再发.zip/纯复镇-改好的.xlsx",
                                                  "再发.zip/纯复镇-第一次.xlsx"]
+
+
+def test_importing_two_reports_of_one_unit_and_year_keeps_the_first_and_says_so(tmp_path):
+    from pathlib import Path
+
+    page = Path(__file__).parent / "fixtures" / "published" / "04_shuyang-xian-fagaiju_2023.html"
+    again = tmp_path / "又一份.html"
+    again.write_bytes(page.read_bytes())
+    out = tmp_path / "导入"
+    done = CliRunner().invoke(cli, ["import", str(page), str(again), "-o", str(out)])
+    assert done.exit_code == 3
+    assert "是同一单位" in done.output and "请只导入其中一份" in done.output
+    assert len(list(out.iterdir())) == 1
+
+
+def test_a_round_with_nothing_to_tell_says_so_in_its_notices(tmp_path, sample_report):
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    (inbox / "高凤镇.xlsx").write_bytes(_workbook(_report(sample_report, PASSING, 1), PASSING))
+    CliRunner().invoke(cli, ["batch", str(inbox), "--out", str(tmp_path / "结果"), "--jobs", "1"])
+    text = (tmp_path / "结果" / "退回" / "通知.txt").read_text(encoding="utf-8")
+    assert text.strip() == "本轮没有需要退回或催报的单位（2024年度）。"
+
+
+def test_the_browser_starts_a_round_from_an_empty_folder(tmp_path):
+    """Generate the roster, download it, upload it filled (its row problems shown), see the
+    units; a roster that cannot be used is refused and the old one kept; empty states are
+    sentences, never JSON."""
+    import io
+
+    root = tmp_path / "新的一轮"
+    client = create_app(root).test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert "生成名单模板" in page
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    assert client.post("/roster", data={"year": "2024", "csrf": csrf}).status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "下载名单" in page and "上传名单" in page
+    blank = client.get("/roster.xlsx")
+    assert blank.status_code == 200 and blank.data[:2] == b"PK"
+    blank.close()
+    summary = client.get("/summary.xlsx")
+    assert summary.status_code == 404 and "还没有汇总" in summary.get_data(as_text=True)
+    assert summary.mimetype == "text/html"
+    wb = openpyxl.load_workbook(io.BytesIO(blank.data))
+    for r, (name, level) in enumerate([("井研县高凤镇人民政府", "乡镇"), ("", "乡镇"),
+                                       ("井研县财政局", "县级部门"), ("井研县高凤镇人民政府", "乡镇")],
+                                      start=2):
+        wb["单位"].cell(r, 1, name or None)
+        wb["单位"].cell(r, 3, level)
+    buf = io.BytesIO()
+    wb.save(buf)
+    answer = client.post("/roster/upload", data={"csrf": csrf, "roster": (
+        io.BytesIO(buf.getvalue()), "名单.xlsx")}, content_type="multipart/form-data")
+    text = answer.get_data(as_text=True)
+    assert "名单已保存：2024 年度，2 个单位" in text
+    assert "第 3 行没有单位名称" in text and "第 5 行“井研县高凤镇人民政府”与第 2 行重复" in text
+    overview = client.get("/").get_data(as_text=True)
+    assert "井研县财政局" in overview and "未提交" in overview
+    empty = client.get("/?status=无法读取").get_data(as_text=True)
+    assert "没有状态为“无法读取”的单位" in empty and "名单中还没有单位" not in empty
+    refused = client.post("/roster/upload", data={"csrf": csrf, "roster": (
+        io.BytesIO(b"not a workbook"), "名单.xlsx")}, content_type="multipart/form-data")
+    assert "名单没有保存" in refused.get_data(as_text=True)
+    assert "井研县财政局" in client.get("/").get_data(as_text=True)  # the old roster is kept

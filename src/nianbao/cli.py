@@ -346,6 +346,7 @@ def import_cmd(files, out_dir, unit, year, level, jobs):
     from .published.export import to_json
 
     failed = False
+    written: dict[Path, Path] = {}  # target → the file it was imported from, in this run
     for path, parsed in zip(files, import_many(files, unit=unit, year=year, level=level or "",
                                                jobs=jobs), strict=True):
         if isinstance(parsed, FileProblem):
@@ -354,6 +355,12 @@ def import_cmd(files, out_dir, unit, year, level, jobs):
             continue
         report = parsed.report
         target = out_dir / f"{unit_stem(report.year, report.unit)}.json"
+        if target in written:
+            click.echo(f"无法导入 {path}：与 {written[target]} 是同一单位（{report.unit}）同一年度"
+                       f"（{report.year}）的报告，{target} 已由后者写入；请只导入其中一份", err=True)
+            failed = True
+            continue
+        written[target] = path
         write_text_atomic(target, to_json(parsed))
         note = "" if level or parsed.level_inferred else "（层级无法从名称判断，记为“其他”，可用 --level 指定）"
         click.echo(f"{path} → {target}：{report.unit} {report.year} 年度，{report.level}{note}，"

@@ -18,7 +18,7 @@ from ..model.report import Report
 from ..outfile import folder, write_atomic, write_text_atomic
 from ..outputs.formats import DEFAULT, FORMATS, Options
 from ..workbook.roster import Roster
-from . import publish
+from . import cache, publish
 from .decide import decide, expected_year
 from .inbox import Received, collect
 from .outcomes import (
@@ -30,6 +30,7 @@ from .outcomes import (
     BatchResult,
     Brief,
     FileOutcome,
+    typed_path,
 )
 from .results import (
     DATA,
@@ -76,39 +77,60 @@ def previous_for(report: Report, previous: dict[tuple[str, int], Report]) -> Rep
 _PREVIOUS: dict[tuple[str, int], Report] = {}
 _UNITS: tuple[tuple[str, str], ...] = ()
 _YEAR: int | None = None
+_OUT = Path()  # the results folder: its cache and its published outputs
+_LAST = ""  # the digest of last year's reports (part of every file's context)
+_MADE: dict[str, str] = {}  # the published outputs' manifest: path → the key it was made from
 
 
 def _init(previous: dict[tuple[str, int], Report], units: tuple[tuple[str, str], ...],
-          year: int | None) -> None:
-    """Each worker's view of the round: last year's reports, the roster's units, its year."""
-    global _PREVIOUS, _UNITS, _YEAR
-    _PREVIOUS, _UNITS, _YEAR = previous, units, year
+          year: int | None, out: Path, made: dict[str, str]) -> None:
+    """Each worker's view of the round: last year's reports, the roster's units, its year, and
+    what the results folder already holds."""
+    global _PREVIOUS, _UNITS, _YEAR, _OUT, _LAST, _MADE
+    _PREVIOUS, _UNITS, _YEAR, _OUT, _MADE = previous, units, year, out, made
+    _LAST = cache.context_key((), None, previous)
 
 
 def _check_one(item: tuple[Received, str]) -> FileOutcome:
-    """Read one file once and check it once (against last year's report when there is one)."""
+    """Read one file once and check it once (against last year's report when there is one),
+    or take its outcome from the cache when the same bytes were checked in the same context."""
     received, scratch = item
     when = received.time.isoformat() if received.time else ""
     if received.problem:
         result = CheckResult(received.name, problem=problem(received.problem).message,
                              problem_code=received.problem)
         return FileOutcome(received.name, result, received=when, origin=received.origin)
-    read, result = check_file(received.path, lambda r: previous_for(r, _PREVIOUS), received.name,
-                              _UNITS, _YEAR)
-    brief = None if read is None else Brief.of(read.report, Path(scratch), read.typed,
-                                               read.source)
-    return FileOutcome(received.name, result, brief, read.saved if read else "", received=when,
-                       origin=received.origin)
+    key = cache.file_key(received.path, cache.digest(_LAST, repr((_UNITS, _YEAR))))
+    entry = cache.load(_OUT, key)
+    if entry is None:
+        read, result = check_file(received.path, lambda r: previous_for(r, _PREVIOUS),
+                                  received.name, _UNITS, _YEAR)
+        entry = {"result": cache.encode_result(result), "saved": read.saved if read else "",
+                 "report": jsonform.dumps(read.report) if read else None,
+                 "typed": dict(read.typed) if read else {}, "source": read.source if read else ""}
+        cache.store(_OUT, key, entry)
+    result = cache.decode_result(entry["result"], received.name)
+    brief = None if entry["report"] is None else Brief.from_json(
+        entry["report"], Path(scratch), entry["typed"], entry["source"])
+    return FileOutcome(received.name, result, brief, entry["saved"], received=when,
+                       origin=received.origin, key=key)
 
 
-def _write_one(job: tuple[str, dict[str, str], str, bool]) -> None:
-    scratch, documents, data_path, draft = job
+def _write_one(job: tuple[str, dict[str, str], str, bool, str]) -> dict[str, str]:
+    """A unit's documents and data JSON into the stage: copied from the published results when
+    made from the same report, rendered otherwise; returns each one's manifest entry."""
+    scratch, documents, data_path, draft, stage = job
     text = Path(scratch).read_text(encoding="utf-8")
-    if documents:
-        report = jsonform.loads(text)
-        for fmt, target in documents.items():
+    made: dict[str, str] = {}
+    report = None
+    for fmt, target in documents.items():
+        relative = Path(target).relative_to(stage).as_posix()
+        made[relative] = cache.digest("document", fmt, str(draft), text)
+        if not cache.reuse(_OUT, _MADE, relative, made[relative], Path(target)):
+            report = report or jsonform.loads(text)
             write_atomic(Path(target), FORMATS[fmt].render(report, Options(draft=draft)))
     write_text_atomic(Path(data_path), text)
+    return made
 
 
 def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: list, tick: Callable) -> list:
@@ -140,22 +162,23 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
             files = collect(inbox, Path(scratch) / "inbox", skip=out)
             items = [(received, str(Path(scratch) / "models" / f"{i:05d}.json"))
                      for i, received in enumerate(files)]
-            result = _process(items, stage, roster, previous_reports, jobs, draft, formats,
-                              progress, return_warnings, earlier)
+            result = _process(items, stage, out, roster, previous_reports, jobs, draft,
+                              formats, progress, return_warnings, earlier)
         publish.publish(stage, out, PUBLISHED)
     return result
 
 
-def _process(items: list[tuple[Received, str]], stage: Path, roster: Roster | None,
+def _process(items: list[tuple[Received, str]], stage: Path, out: Path, roster: Roster | None,
              previous_reports: dict[tuple[str, int], Report], jobs: int, draft: bool,
              formats: tuple[str, ...], progress, return_warnings: bool = False,
              earlier: dict[str, dict] | None = None) -> BatchResult:
     units = tuple((u.name, u.parent) for u in roster.units) if roster else ()
     known = roster.settings.year if roster else None
-    pool = (ProcessPoolExecutor(jobs, initializer=_init, initargs=(previous_reports, units, known))
+    state = (previous_reports, units, known, out, cache.manifest(out))
+    pool = (ProcessPoolExecutor(jobs, initializer=_init, initargs=state)
             if jobs > 1 and len(items) > 1 else None)
     if pool is None:
-        _init(previous_reports, units, known)
+        _init(*state)
     try:
         tick = progress(len(items)) if progress else (lambda: None)
         outcomes = _map(pool, _check_one, items, tick)
@@ -165,13 +188,20 @@ def _process(items: list[tuple[Received, str]], stage: Path, roster: Roster | No
         rows = decide(outcomes, roster, year, earlier)
         for name in FOLDERS:
             (stage / name).mkdir()
-        _map(pool, _write_one, _plan_outputs(outcomes, stage, draft, formats, year),
-             lambda: None)
-        _map(pool, write_return, plan_returns(rows, stage, roster, return_warnings, year),
-             lambda: None)
+        made: dict[str, str] = {}
+        for entries in _map(pool, _write_one,
+                            _plan_outputs(outcomes, stage, draft, formats, year), lambda: None):
+            made.update(entries)
+        for entries in _map(pool, _write_return,
+                            plan_returns(rows, stage, roster, return_warnings, year),
+                            lambda: None):
+            made.update(entries)
     finally:
         if pool is not None:
             pool.shutdown()
+    write_text_atomic(stage / cache.MANIFEST, json.dumps(made, ensure_ascii=False, indent=0,
+                                                         sort_keys=True))
+    cache.prune(out, {o.key for o in outcomes if o.key})
     result = BatchResult(year, rows, outcomes)
     findings = [o.result.to_dict() for o in sorted(outcomes, key=lambda o: o.file)]
     write_text_atomic(stage / FINDINGS, json.dumps(findings, ensure_ascii=False, indent=2) + "\n")
@@ -179,6 +209,19 @@ def _process(items: list[tuple[Received, str]], stage: Path, roster: Roster | No
     write_text_atomic(stage / RETURNS / NOTICE, notices(rows, roster, year))
     write_state(stage / STATE, rows, outcomes)
     return result
+
+
+def _write_return(job) -> dict[str, str]:
+    """A 退回件 into the stage: copied when the published one was made from the same inputs."""
+    scratch, findings, year, contact, target = job
+    stage = Path(target).parents[1]
+    relative = Path(target).relative_to(stage).as_posix()
+    key = cache.digest("return", Path(scratch).read_text(encoding="utf-8"),
+                       typed_path(scratch).read_text(encoding="utf-8"),
+                       repr(findings), str(year), contact)
+    if not cache.reuse(_OUT, _MADE, relative, key, Path(target)):
+        write_return(job)
+    return {relative: key}
 
 
 def _recheck_other_years(outcomes: list[FileOutcome], items: list[tuple[Received, str]],
@@ -192,7 +235,7 @@ def _recheck_other_years(outcomes: list[FileOutcome], items: list[tuple[Received
 
 
 def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool, formats: tuple[str, ...],
-                  year: int | None) -> list[tuple[str, dict[str, str], str, bool]]:
+                  year: int | None) -> list[tuple[str, dict[str, str], str, bool, str]]:
     """Which files each outcome gets: its data JSON (next year's --previous) when it is of the
     round's year, its documents when it may publish."""
     plan = []
@@ -205,7 +248,8 @@ def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool, formats: 
         if o.status in (PASSED, WARNED) or (draft and o.status == FAILED):
             o.documents = {f: f"{REPORTS}/{name}{FORMATS[f].suffix}" for f in formats}
         targets = {f: str(out / path) for f, path in o.documents.items()}
-        plan.append((o.brief.scratch, targets, str(out / o.data_path), o.status == FAILED))
+        plan.append((o.brief.scratch, targets, str(out / o.data_path), o.status == FAILED,
+                     str(out)))
     return plan
 
 

@@ -52,6 +52,19 @@ class Brief:
                    {c: report.figure(c) for c in KEY_CODES}, str(scratch), source)
 
 
+    @classmethod
+    def from_json(cls, report: str, scratch: Path, typed: Mapping[str, object],
+                  source: str) -> Brief:
+        """The same from a report already in its JSON form (an outcome from the cache)."""
+        scratch.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_text(report, encoding="utf-8")
+        typed_path(scratch).write_text(json.dumps(dict(typed), ensure_ascii=False),
+                                       encoding="utf-8")
+        model = jsonform.loads(report)
+        return cls(model.unit, model.year, model.level,
+                   {c: model.figure(c) for c in KEY_CODES}, str(scratch), source)
+
+
 def typed_path(scratch: Path | str) -> Path:
     """Beside a report's scratch JSON: what the clerk typed where it is not a plain number."""
     return Path(str(scratch) + ".typed.json")
@@ -73,6 +86,7 @@ class FileOutcome:
     origin: str = ""  # which of the two
     returned: str = ""  # the 退回件 under OUT, when one was written
     attributed: str = ""  # the unit an unreadable file was given to by its name
+    key: str = ""  # the file's key in the round's cache (its content in this round's context)
 
     @property
     def unit(self) -> str:

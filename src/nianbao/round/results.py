@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import spec
 from ..checks.findings import CheckResult
 from ..outfile import unit_stem, write_text_atomic
-from . import publish
+from . import cache, publish
 from .outcomes import (
     CORRECTED,
     FAILED,
@@ -34,7 +34,7 @@ FINDINGS, SUMMARY, STATE, NOTICE = "findings.json", "汇总.xlsx", "round.json",
 FOLDERS = (REPORTS, DATA, RETURNS)
 #: What every run writes into OUT, replacing the last run's, all together (round.json last:
 #: serve watches it).
-PUBLISHED = (*FOLDERS, FINDINGS, SUMMARY, STATE)
+PUBLISHED = (*FOLDERS, FINDINGS, SUMMARY, cache.MANIFEST, STATE)
 STATE_SCHEMA = "nianbao.round/2"
 #: The states a roster unit can be in, as the page, the API, 汇总, 通知 and the console say them.
 UNIT_STATES = (PASSED, WARNED, FAILED, UNREADABLE, MISSING, CORRECTED)

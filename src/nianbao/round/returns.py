@@ -84,4 +84,6 @@ def notices(rows: list[UnitRow], roster: Roster | None, year: int | None) -> str
                                        f"电话 {row.phone}" if row.phone else "") if x)
             lines.append(f"【催报】{row.unit}{f'（{who}）' if who else ''}：尚未报送"
                          f"{year or ''}年度政府信息公开工作年度报告，{due}报送。")
-    return "\n".join(lines) + ("\n" if lines else "")
+    if not lines:
+        lines.append(f"本轮没有需要退回或催报的单位（{year or ''}年度）。")
+    return "\n".join(lines) + "\n"

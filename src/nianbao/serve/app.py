@@ -34,6 +34,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import OutputError
 from ..outputs.formats import FORMATS
+from ..round.results import SUMMARY
 from .folder import INBOX, RESULTS, ROSTER, STATUSES, RoundFolder, too_large
 
 MAX_FILES = 200
@@ -118,8 +119,11 @@ def create_app(root: Path, *, token: str | None = None,
     @app.get("/")
     def overview():
         units = folder.units()
-        if not units and not folder.roster_path.exists():
-            return render_template("setup.html", year=dt.date.today().year - 1)
+        roster = folder.roster()
+        if not units and (roster is None or not roster.units):
+            return render_template("setup.html", year=dt.date.today().year - 1,
+                                   has_roster=folder.roster_path.exists(),
+                                   roster_problem=folder.problem if roster is None else "")
         wanted = request.args.get("status", "")
         counts = {s: sum(1 for u in units if u["status"] == s) for s in STATUSES}
         shown = [u for u in units if not wanted or u["status"] == wanted]
@@ -137,6 +141,28 @@ def create_app(root: Path, *, token: str | None = None,
             abort(400, "年度应为四位数字")
         folder.create_roster(year)
         return redirect(url_for("overview"))
+
+    @app.get("/roster.xlsx")
+    def roster_file():
+        if not folder.roster_path.is_file():
+            abort(404, "还没有名单：请先在本轮概况页生成名单模板")
+        return send_file(folder.roster_path, as_attachment=True, download_name=ROSTER)
+
+    @app.post("/roster/upload")
+    def roster_upload():
+        upload = request.files.get("roster")
+        data = upload.stream.read() if upload else b""
+        if not data:
+            abort(400, "没有收到名单文件")
+        roster, problem, rows = folder.replace_roster(data)
+        return render_template("roster.html", roster=roster, problem=problem, rows=rows)
+
+    @app.get("/summary.xlsx")
+    def summary_file():
+        path = folder.result_file(SUMMARY, DOWNLOADABLE)
+        if path is None:
+            abort(404, "还没有汇总：收到第一份报送后自动生成")
+        return send_file(path, as_attachment=True, download_name=SUMMARY)
 
     @app.get("/templates")
     def templates_page():

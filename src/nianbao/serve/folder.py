@@ -22,6 +22,7 @@ from ..model.unit import Unit
 from ..outfile import (
     folder as folder_made,
     output_error,
+    replace,
     safe_name,
     unit_stem,
     write_atomic,
@@ -95,6 +96,22 @@ class RoundFolder:
                 return False
             write_atomic(self.roster_path, roster_template_bytes(year))
             return True
+
+    def replace_roster(self, data: bytes) -> tuple[Roster | None, str, list[str]]:
+        """A filled roster uploaded from the page: read as ``template --roster`` reads it; kept
+        as 名单.xlsx only when it can be used. (roster, why it cannot, its rows' problems)."""
+        with self.lock, folder_made(self.root):
+            part = write_part(self.root, data, self.roster_path)
+            try:
+                try:
+                    roster = read_roster(part)
+                except NianbaoError as exc:
+                    return None, exc.message.replace(str(part), ROSTER), []
+                replace(part, self.roster_path)
+            finally:
+                part.unlink(missing_ok=True)
+        self._cache.pop(str(self.roster_path), None)
+        return roster, "", [*roster.errors, *roster.notes]
 
     def templates_zip(self, only: str | None = None) -> bytes:
         """Every roster unit's template (or one unit's) in one zip, named as ``template`` names."""

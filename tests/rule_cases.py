@@ -165,6 +165,8 @@ CASES = [
          figures={"T3_NEW_NATURAL": 2, "T3_GRANTED_NATURAL": 2},
          texts={"TEXT_ON_REQUEST": "全年共收到政府信息公开申请3件，均已按期办结。"},
          cells=('表三!J6',)),
+    Case("TEXT_FIGURE_MISMATCH", "the table's cell is typed as 5件: not compared as 0", False,
+         raw={"T3_NEW_NATURAL": "5件", "TEXT_ON_REQUEST": "全年共收到政府信息公开申请5件。"}),
     Case("TEXT_FIGURE_MISMATCH", "a carried-over count is not read as received", False,
          texts={"TEXT_ON_REQUEST": "本年度未收到新的申请，上年结转0件，行政复议0件、行政诉讼0件。"}),
     Case("TEXT_FIGURE_MISMATCH", "review count differs", True,

@@ -11,6 +11,7 @@ from .model.report import Report
 from .model.unit import Settings, Unit
 from .outfile import unit_stem, write_atomic
 from .round import batch
+from .round.results import REPORTS, SUMMARY
 from .workbook import template
 from .workbook.fill import fill_bytes
 
@@ -38,9 +39,10 @@ def run_demo(out: Path) -> dict[str, Path]:
     write_atomic(filled_path, fill_bytes(blank, report))
     result = batch.run(out / "inbox", out / "result", jobs=1)
     reports = [out / "result" / o.document for o in result.files if o.document]
+
     return {"空白模板": template_path, "已填报的工作簿": filled_path,
-            "年度报告": reports[0] if reports else out / "result" / "reports",
-            "汇总": out / "result" / "汇总.xlsx"}
+            "年度报告": reports[0] if reports else out / "result" / REPORTS,
+            "汇总": out / "result" / SUMMARY}
 
 
 #: The demo round: 高凤镇 passes, 马踏镇 has an error, 千佛镇 sent a broken file, 研城街道 has

@@ -45,10 +45,13 @@ def _actual(report: Report, claim: narrative.Claim) -> tuple[Decimal, tuple[str,
 @rule("TEXT_FIGURE_MISMATCH")
 def text_figure_mismatch(context: Context) -> list[Finding]:
     """Text says 收到申请3件 and the table 2: flagged; 当面申请1件、网络申请2件 against 3
-    passes, and so does 20个工作日 (not a count of applications)."""
+    passes, and so does 20个工作日 (not a count of applications); a table cell typed as "5件"
+    is not compared (it is not 0: it is not a number)."""
     findings = []
     for claim in narrative.claims(context.narrative):
         actual, codes, name = _actual(context.report, claim)
+        if any(c in context.values and context.values[c] is None for c in codes):
+            continue  # the table's figure is not a number ("5件"): VALUE_NOT_NUMBER says so
         if Decimal(claim.value) != actual:
             findings.append(make("TEXT_FIGURE_MISMATCH", f"正文写{name} {claim.value} 件"
                                  f"（“{claim.phrase[:30]}”），表格为 {fmt_number(actual)} 件",

@@ -102,17 +102,22 @@ def _check_one(item: tuple[Received, str]) -> FileOutcome:
         return FileOutcome(received.name, result, received=when, origin=received.origin)
     key = cache.file_key(received.path, cache.digest(_LAST, repr((_UNITS, _YEAR))))
     entry = cache.load(_OUT, key)
-    if entry is None:
-        read, result = check_file(received.path, lambda r: previous_for(r, _PREVIOUS),
-                                  received.name, _UNITS, _YEAR)
-        entry = {"result": cache.encode_result(result), "saved": read.saved if read else "",
-                 "report": jsonform.dumps(read.report) if read else None,
-                 "typed": dict(read.typed) if read else {}, "source": read.source if read else ""}
-        cache.store(_OUT, key, entry)
-    result = cache.decode_result(entry["result"], received.name)
-    brief = None if entry["report"] is None else Brief.from_json(
-        entry["report"], Path(scratch), entry["typed"], entry["source"])
-    return FileOutcome(received.name, result, brief, entry["saved"], received=when,
+    if entry is not None:
+        result = cache.decode_result(entry["result"], received.name)
+        brief = None if entry["report"] is None else Brief.cached(
+            entry["brief"], entry["report"], Path(scratch), entry["typed"], entry["source"])
+        return FileOutcome(received.name, result, brief, entry["saved"], received=when,
+                           origin=received.origin, key=key)
+    read, result = check_file(received.path, lambda r: previous_for(r, _PREVIOUS),
+                              received.name, _UNITS, _YEAR)
+    brief = None if read is None else Brief.of(read.report, Path(scratch), read.typed,
+                                               read.source)
+    cache.store(_OUT, key, {
+        "result": cache.encode_result(result), "saved": read.saved if read else "",
+        "report": Path(brief.scratch).read_text(encoding="utf-8") if brief else None,
+        "brief": brief.to_json() if brief else None,
+        "typed": dict(read.typed) if read else {}, "source": read.source if read else ""})
+    return FileOutcome(received.name, result, brief, read.saved if read else "", received=when,
                        origin=received.origin, key=key)
 
 
@@ -129,7 +134,10 @@ def _write_one(job: tuple[str, dict[str, str], str, bool, str]) -> dict[str, str
         if not cache.reuse(_OUT, _MADE, relative, made[relative], Path(target)):
             report = report or jsonform.loads(text)
             write_atomic(Path(target), FORMATS[fmt].render(report, Options(draft=draft)))
-    write_text_atomic(Path(data_path), text)
+    relative = Path(data_path).relative_to(stage).as_posix()
+    made[relative] = cache.digest("data", text)
+    if not cache.reuse(_OUT, _MADE, relative, made[relative], Path(data_path)):
+        write_text_atomic(Path(data_path), text)
     return made
 
 

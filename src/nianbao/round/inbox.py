@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import problem
 from ..outfile import safe_name
 from ..workbook.reader import MAX_FILE, ZIP_MAGIC
+from .results import FINDINGS, SUMMARY
 
 MAX_INBOX_FILES = 5000
 MAX_ZIP_TOTAL = 2 * 1024 * 1024 * 1024
@@ -20,7 +21,7 @@ MAX_DEPTH = 2
 LITTER_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".localized"}
 LITTER_FOLDERS = {"__macosx", ".git", ".svn"}
 #: What marks a folder as the output of an earlier ``batch`` run.
-RESULT_MARKERS = ("findings.json", "汇总.xlsx")
+RESULT_MARKERS = (FINDINGS, SUMMARY)  # an earlier run's results left in the inbox
 
 
 @dataclass(frozen=True)

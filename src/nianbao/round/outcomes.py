@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from .. import spec
@@ -52,17 +53,22 @@ class Brief:
                    {c: report.figure(c) for c in KEY_CODES}, str(scratch), source)
 
 
+    def to_json(self) -> dict:
+        """What the cache keeps of it (the scratch path is the run's own)."""
+        return {"unit": self.unit, "year": self.year, "level": self.level,
+                "figures": {code: str(value) for code, value in self.figures.items()}}
+
     @classmethod
-    def from_json(cls, report: str, scratch: Path, typed: Mapping[str, object],
-                  source: str) -> Brief:
-        """The same from a report already in its JSON form (an outcome from the cache)."""
+    def cached(cls, brief: dict, report: str, scratch: Path, typed: Mapping[str, object],
+               source: str) -> Brief:
+        """The brief of an outcome from the cache, its report put where the run's writers
+        look for it (no model is parsed: the cache kept the brief)."""
         scratch.parent.mkdir(parents=True, exist_ok=True)
         scratch.write_text(report, encoding="utf-8")
         typed_path(scratch).write_text(json.dumps(dict(typed), ensure_ascii=False),
                                        encoding="utf-8")
-        model = jsonform.loads(report)
-        return cls(model.unit, model.year, model.level,
-                   {c: model.figure(c) for c in KEY_CODES}, str(scratch), source)
+        figures = {code: Decimal(value) for code, value in brief["figures"].items()}
+        return cls(brief["unit"], brief["year"], brief["level"], figures, str(scratch), source)
 
 
 def typed_path(scratch: Path | str) -> Path:

@@ -34,7 +34,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..errors import OutputError
 from ..outputs.formats import FORMATS
-from ..round.results import SUMMARY
+from ..round.results import FINDINGS, REPORTS, RETURNS, SUMMARY
 from .folder import INBOX, RESULTS, ROSTER, STATUSES, RoundFolder, too_large
 
 MAX_FILES = 200
@@ -43,7 +43,7 @@ SESSION_HOURS = 9
 MAX_TOKEN_FAILURES, TOKEN_WINDOW = 10, 600.0
 MAX_UPLOAD = 200 * 1024 * 1024
 #: What may be downloaded from 结果/: the round's reports, returns, summary and findings.
-DOWNLOADABLE = ("reports/", "退回/", "汇总.xlsx", "findings.json")
+DOWNLOADABLE = (f"{REPORTS}/", f"{RETURNS}/", SUMMARY, FINDINGS)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -236,10 +236,10 @@ def create_app(root: Path, *, token: str | None = None,
 
     @app.get("/api/summary.xlsx")
     def api_summary():
-        path = folder.result_file("汇总.xlsx", DOWNLOADABLE)
+        path = folder.result_file(SUMMARY, DOWNLOADABLE)
         if path is None:
             abort(404, "还没有汇总（尚未收到任何文件）")
-        return send_file(path, as_attachment=True, download_name="汇总.xlsx")
+        return send_file(path, as_attachment=True, download_name=SUMMARY)
 
     def _receive() -> list[dict]:
         uploads = request.files.getlist("files")

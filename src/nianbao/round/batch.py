@@ -80,15 +80,25 @@ _YEAR: int | None = None
 _OUT = Path()  # the results folder: its cache and its published outputs
 _LAST = ""  # the digest of last year's reports (part of every file's context)
 _MADE: dict[str, str] = {}  # the published outputs' manifest: path → the key it was made from
+_CONTEXT = ""  # the digest of everything a file's check depends on besides its bytes
 
 
 def _init(previous: dict[tuple[str, int], Report], units: tuple[tuple[str, str], ...],
           year: int | None, out: Path, made: dict[str, str]) -> None:
     """Each worker's view of the round: last year's reports, the roster's units, its year, and
     what the results folder already holds."""
-    global _PREVIOUS, _UNITS, _YEAR, _OUT, _LAST, _MADE
-    _PREVIOUS, _UNITS, _YEAR, _OUT, _MADE = previous, units, year, out, made
+    global _PREVIOUS, _UNITS, _OUT, _LAST, _MADE
+    _PREVIOUS, _UNITS, _OUT, _MADE = previous, units, out, made
     _LAST = cache.context_key((), None, previous)
+    _set_year(year)
+
+
+def _set_year(year: int | None) -> None:
+    """The round's year, and the context every file's cache key starts from (computed once:
+    a roster of a thousand units is not hashed again for every file)."""
+    global _YEAR, _CONTEXT
+    _YEAR = year
+    _CONTEXT = cache.digest(_LAST, repr((_UNITS, _YEAR)))
 
 
 def _check_one(item: tuple[Received, str]) -> FileOutcome:
@@ -100,7 +110,7 @@ def _check_one(item: tuple[Received, str]) -> FileOutcome:
         result = CheckResult(received.name, problem=problem(received.problem).message,
                              problem_code=received.problem)
         return FileOutcome(received.name, result, received=when, origin=received.origin)
-    key = cache.file_key(received.path, cache.digest(_LAST, repr((_UNITS, _YEAR))))
+    key = cache.file_key(received.path, _CONTEXT)
     entry = cache.load(_OUT, key)
     if entry is not None:
         result = cache.decode_result(entry["result"], received.name)
@@ -236,8 +246,7 @@ def _recheck_other_years(outcomes: list[FileOutcome], items: list[tuple[Received
                          year: int) -> list[FileOutcome]:
     """Without a roster the round's year is the one most files have; the few files of another
     year are checked again knowing it (their YEAR_MISMATCH)."""
-    global _YEAR
-    _YEAR = year
+    _set_year(year)
     return [_check_one(item) if o.brief is not None and o.brief.year != year else o
             for o, item in zip(outcomes, items, strict=True)]
 

@@ -32,14 +32,19 @@ from nianbao.workbook.fill import fill_bytes
 from nianbao.workbook.roster import read_roster, roster_template_bytes
 
 
-def make_round(root: Path, n: int) -> None:
+def write_roster(root: Path, n: int):
+    """A roster of N townships in ``root``, read back."""
     book = openpyxl.load_workbook(io.BytesIO(roster_template_bytes(2024)))
     for r in range(n):
         for c, value in enumerate((f"测试县第{r + 1:04d}镇人民政府", "测试县", "乡镇"), start=1):
             book["单位"].cell(r + 2, c, value)
     root.mkdir(parents=True, exist_ok=True)
     book.save(root / ROSTER)
-    roster = read_roster(root / ROSTER)
+    return read_roster(root / ROSTER)
+
+
+def make_round(root: Path, n: int) -> None:
+    roster = write_roster(root, n)
     report = sample()
     (root / INBOX).mkdir()
     for unit in roster.units[::3]:

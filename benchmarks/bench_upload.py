@@ -14,30 +14,23 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import io
 import tempfile
 import time
 from pathlib import Path
 
-import openpyxl
+from bench_serve import write_roster
 
 from nianbao.demo import sample
 from nianbao.round import batch
 from nianbao.serve.folder import INBOX, RESULTS, ROSTER, RoundFolder
 from nianbao.workbook import template
 from nianbao.workbook.fill import fill_bytes
-from nianbao.workbook.roster import read_roster, roster_template_bytes
+from nianbao.workbook.roster import read_roster
 
 
 def make_round(root: Path, n: int) -> bytes:
     """N units, N - 1 returns in the inbox; the last unit's return is given back to upload."""
-    book = openpyxl.load_workbook(io.BytesIO(roster_template_bytes(2024)))
-    for r in range(n):
-        for c, value in enumerate((f"测试县第{r + 1:04d}镇人民政府", "测试县", "乡镇"), start=1):
-            book["单位"].cell(r + 2, c, value)
-    root.mkdir(parents=True, exist_ok=True)
-    book.save(root / ROSTER)
-    roster = read_roster(root / ROSTER)
+    roster = write_roster(root, n)
     report = sample()
     (root / INBOX).mkdir()
     blank = template.build_bytes(roster.units[0], roster.settings)

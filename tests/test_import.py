@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import consistent, needs, with_figures
+from hostile import pdf_of
 from nianbao import published, sources, spec
 from nianbao.api import import_file, validate
 from nianbao.cli import cli
@@ -369,24 +370,10 @@ def test_pdfs_made_by_libreoffice_read_back(sample_report, tmp_path):
 # ---------------------------------------------------------------- hostile files
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    """A PDF of these objects (1 0 obj is the catalog), with a correct cross-reference table."""
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def test_a_pdf_claiming_a_million_pages_is_refused_quickly(tmp_path):
     kids = b" ".join(b"3 0 R" for _ in range(200_000))
     path = tmp_path / "pages.pdf"
-    path.write_bytes(_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+    path.write_bytes(pdf_of([b"<< /Type /Catalog /Pages 2 0 R >>",
                            b"<< /Type /Pages /Count 200000 /Kids [" + kids + b"] >>",
                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]))
     started = time.monotonic()
@@ -403,7 +390,7 @@ def test_a_pdf_whose_streams_inflate_without_end_is_bounded(tmp_path, monkeypatc
     monkeypatch.setattr(bounded, "MEMORY", 512 * 1024 * 1024)
     stream = zlib.compress(b"BT /F1 12 Tf 72 712 Td (A) Tj ET\n" * 12_000_000, 9)
     path = tmp_path / "bomb.pdf"
-    path.write_bytes(_pdf([
+    path.write_bytes(pdf_of([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "

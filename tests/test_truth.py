@@ -24,6 +24,7 @@ from nianbao.serve.folder import INBOX, RESULTS, ROSTER
 from nianbao.workbook import template
 from nianbao.workbook.fill import fill_bytes
 from nianbao.workbook.roster import roster_template_bytes
+from rule_cases import patch_member
 
 NAMES = ("高凤镇", "马踏镇", "千佛镇", "周坡镇", "东林镇", "宝五镇", "集益镇", "纯复镇")
 UNITS = [Unit(f"井研县{n}人民政府", "井研县", "乡镇", f"联系人{i}", f"0833-550{i:04d}")
@@ -44,21 +45,12 @@ def _report(sample_report, unit: Unit, seed: int, year: int = 2024, **figures):
 
 
 def _workbook(report, unit: Unit, year: int = 2024, saved: str = "") -> bytes:
+    """The unit's filled workbook, saved (by its own metadata) at ``saved`` when given."""
     data = fill_bytes(template.build_bytes(unit, Settings(year)), report)
     if not saved:
         return data
-    import io
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + saved.encode(), body)
-            dst.writestr(info, body)
-    return out.getvalue()
+    return patch_member(data, "docProps/core.xml", lambda xml: re.sub(
+        r"(<dcterms:modified[^>]*>)[^<]*", r"\g<1>" + saved, xml))
 
 
 @pytest.fixture(scope="module")

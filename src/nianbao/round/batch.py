@@ -30,7 +30,7 @@ from .outcomes import (
     BatchResult,
     Brief,
     FileOutcome,
-    typed_path,
+    materialise,
 )
 from .results import (
     DATA,
@@ -112,10 +112,12 @@ def _check_one(item: tuple[Received, str]) -> FileOutcome:
         return FileOutcome(received.name, result, received=when, origin=received.origin)
     key = cache.file_key(received.path, _CONTEXT)
     entry = cache.load(_OUT, key)
+    if entry is not None and entry["report"] is not None and "digest" not in entry["brief"]:
+        entry = None  # kept by an earlier form of the cache: checked again
     if entry is not None:
         result = cache.decode_result(entry["result"], received.name)
         brief = None if entry["report"] is None else Brief.cached(
-            entry["brief"], entry["report"], Path(scratch), entry["typed"], entry["source"])
+            entry["brief"], Path(scratch), entry["source"])
         return FileOutcome(received.name, result, brief, entry["saved"], received=when,
                            origin=received.origin, key=key)
     read, result = check_file(received.path, lambda r: previous_for(r, _PREVIOUS),
@@ -131,23 +133,32 @@ def _check_one(item: tuple[Received, str]) -> FileOutcome:
                        origin=received.origin, key=key)
 
 
-def _write_one(job: tuple[str, dict[str, str], str, bool, str]) -> dict[str, str]:
-    """A unit's documents and data JSON into the stage: copied from the published results when
+def _report_text(scratch: str, key: str) -> str:
+    """The report's JSON form: from the run's scratch, or from the cache (put in scratch then,
+    with what the clerk typed, for whatever else needs it)."""
+    path = Path(scratch)
+    if not path.exists():
+        entry = cache.load(_OUT, key) or {}
+        materialise(path, entry.get("report") or "", entry.get("typed") or {})
+    return path.read_text(encoding="utf-8")
+
+
+def _write_one(job: tuple[str, str, str, dict[str, str], str, bool, str]) -> dict[str, str]:
+    """A unit's documents and data JSON into the stage: linked from the published results when
     made from the same report, rendered otherwise; returns each one's manifest entry."""
-    scratch, documents, data_path, draft, stage = job
-    text = Path(scratch).read_text(encoding="utf-8")
+    scratch, key, digest, documents, data_path, draft, stage = job
     made: dict[str, str] = {}
     report = None
     for fmt, target in documents.items():
-        relative = Path(target).relative_to(stage).as_posix()
-        made[relative] = cache.digest("document", fmt, str(draft), text)
+        relative = os.path.relpath(target, stage).replace(os.sep, "/")
+        made[relative] = cache.digest("document", fmt, str(draft), digest)
         if not cache.reuse(_OUT, _MADE, relative, made[relative], Path(target)):
-            report = report or jsonform.loads(text)
+            report = report or jsonform.loads(_report_text(scratch, key))
             write_atomic(Path(target), FORMATS[fmt].render(report, Options(draft=draft)))
-    relative = Path(data_path).relative_to(stage).as_posix()
-    made[relative] = cache.digest("data", text)
+    relative = os.path.relpath(data_path, stage).replace(os.sep, "/")
+    made[relative] = cache.digest("data", digest)
     if not cache.reuse(_OUT, _MADE, relative, made[relative], Path(data_path)):
-        write_text_atomic(Path(data_path), text)
+        write_text_atomic(Path(data_path), _report_text(scratch, key))
     return made
 
 
@@ -211,7 +222,8 @@ def _process(items: list[tuple[Received, str]], stage: Path, out: Path, roster: 
                             _plan_outputs(outcomes, stage, draft, formats, year), lambda: None):
             made.update(entries)
         for entries in _map(pool, _write_return,
-                            plan_returns(rows, stage, roster, return_warnings, year),
+                            [((o.brief.scratch, o.key, o.brief.digest), *rest) for o, (_, *rest)
+                             in _returned(rows, stage, roster, return_warnings, year)],
                             lambda: None):
             made.update(entries)
     finally:
@@ -231,15 +243,23 @@ def _process(items: list[tuple[Received, str]], stage: Path, out: Path, roster: 
 
 def _write_return(job) -> dict[str, str]:
     """A 退回件 into the stage: copied when the published one was made from the same inputs."""
-    scratch, findings, year, contact, target = job
+    (scratch, file_key, digest), findings, year, contact, target = job
     stage = Path(target).parents[1]
     relative = Path(target).relative_to(stage).as_posix()
-    key = cache.digest("return", Path(scratch).read_text(encoding="utf-8"),
-                       typed_path(scratch).read_text(encoding="utf-8"),
-                       repr(findings), str(year), contact)
+    key = cache.digest("return", digest, repr(findings), str(year), contact)
     if not cache.reuse(_OUT, _MADE, relative, key, Path(target)):
-        write_return(job)
+        _report_text(scratch, file_key)
+        write_return((scratch, findings, year, contact, target))
     return {relative: key}
+
+
+def _returned(rows, stage: Path, roster: Roster | None, with_warnings: bool, year: int | None):
+    """(outcome, 退回件 job) of every unit that gets one."""
+    jobs = plan_returns(rows, stage, roster, with_warnings, year)
+    targets = {job[-1]: job for job in jobs}
+    return [(row.outcome, targets[str(stage / row.outcome.returned)]) for row in rows
+            if row.outcome is not None and row.outcome.returned
+            and str(stage / row.outcome.returned) in targets]
 
 
 def _recheck_other_years(outcomes: list[FileOutcome], items: list[tuple[Received, str]],
@@ -252,7 +272,7 @@ def _recheck_other_years(outcomes: list[FileOutcome], items: list[tuple[Received
 
 
 def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool, formats: tuple[str, ...],
-                  year: int | None) -> list[tuple[str, dict[str, str], str, bool, str]]:
+                  year: int | None) -> list[tuple[str, str, str, dict[str, str], str, bool, str]]:
     """Which files each outcome gets: its data JSON (next year's --previous) when it is of the
     round's year, its documents when it may publish."""
     plan = []
@@ -265,8 +285,8 @@ def _plan_outputs(outcomes: list[FileOutcome], out: Path, draft: bool, formats: 
         if o.status in (PASSED, WARNED) or (draft and o.status == FAILED):
             o.documents = {f: f"{REPORTS}/{name}{FORMATS[f].suffix}" for f in formats}
         targets = {f: str(out / path) for f, path in o.documents.items()}
-        plan.append((o.brief.scratch, targets, str(out / o.data_path), o.status == FAILED,
-                     str(out)))
+        plan.append((o.brief.scratch, o.key, o.brief.digest, targets, str(out / o.data_path),
+                     o.status == FAILED, str(out)))
     return plan
 
 

@@ -41,34 +41,47 @@ class Brief:
     figures: dict
     scratch: str
     source: str = "workbook"  # the source that read it (workbook, report-json, published kinds)
+    digest: str = ""  # of the report's JSON form: what its outputs are made from
 
     @classmethod
     def of(cls, report: Report, scratch: Path, typed: Mapping[str, object] | None = None,
            source: str = "workbook") -> Brief:
         scratch.parent.mkdir(parents=True, exist_ok=True)
-        scratch.write_text(jsonform.dumps(report), encoding="utf-8")  # private temp space
+        text = jsonform.dumps(report)
+        scratch.write_text(text, encoding="utf-8")  # private temp space
         typed_path(scratch).write_text(json.dumps(dict(typed or {}), ensure_ascii=False),
                                        encoding="utf-8")
         return cls(report.unit, report.year, report.level,
-                   {c: report.figure(c) for c in KEY_CODES}, str(scratch), source)
+                   {c: report.figure(c) for c in KEY_CODES}, str(scratch), source,
+                   report_digest(text))
 
 
     def to_json(self) -> dict:
         """What the cache keeps of it (the scratch path is the run's own)."""
         return {"unit": self.unit, "year": self.year, "level": self.level,
-                "figures": {code: str(value) for code, value in self.figures.items()}}
+                "figures": {code: str(value) for code, value in self.figures.items()},
+                "digest": self.digest}
 
     @classmethod
-    def cached(cls, brief: dict, report: str, scratch: Path, typed: Mapping[str, object],
-               source: str) -> Brief:
-        """The brief of an outcome from the cache, its report put where the run's writers
-        look for it (no model is parsed: the cache kept the brief)."""
-        scratch.parent.mkdir(parents=True, exist_ok=True)
-        scratch.write_text(report, encoding="utf-8")
-        typed_path(scratch).write_text(json.dumps(dict(typed), ensure_ascii=False),
-                                       encoding="utf-8")
+    def cached(cls, brief: dict, scratch: Path, source: str) -> Brief:
+        """The brief of an outcome from the cache; its report is put at ``scratch`` only if
+        something must be made from it (see ``materialise``)."""
         figures = {code: Decimal(value) for code, value in brief["figures"].items()}
-        return cls(brief["unit"], brief["year"], brief["level"], figures, str(scratch), source)
+        return cls(brief["unit"], brief["year"], brief["level"], figures, str(scratch), source,
+                   brief["digest"])
+
+
+def report_digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def materialise(scratch: Path, report: str, typed: Mapping[str, object]) -> None:
+    """A cached report and what the clerk typed written where the renderers read them."""
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    scratch.write_text(report, encoding="utf-8")
+    typed_path(scratch).write_text(json.dumps(dict(typed), ensure_ascii=False), encoding="utf-8")
 
 
 def typed_path(scratch: Path | str) -> Path:

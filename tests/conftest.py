@@ -19,6 +19,30 @@ from nianbao.workbook import template
 from nianbao.workbook.fill import fill_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
+WEB = Path(__file__).resolve().parents[1] / ".ci" / "web"
+
+
+@pytest.fixture(scope="session")
+def web_judges() -> Path:
+    """The web page's judges (the W3C Nu HTML Checker and axe-core, pinned in .ci/web's lock
+    file): installed with ``npm ci`` on first use when npm is there; without npm a fresh clone
+    skips these tests with the reason, and CI (which installs everything) fails instead."""
+    modules = WEB / "node_modules"
+    wanted = (modules / "vnu-jar" / "build" / "dist" / "vnu.jar", modules / "axe-core" / "axe.min.js")
+    if not all(p.exists() for p in wanted):
+        import os
+        import subprocess
+
+        npm = shutil.which("npm")
+        if npm is None:
+            if os.environ.get("CI"):
+                pytest.fail("npm is required in CI for the web page's judges (.ci/run installs it)")
+            pytest.skip("needs npm to install the web page's judges (npm ci in .ci/web)")
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=WEB,
+                              capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0 or not all(p.exists() for p in wanted):
+            pytest.fail(f"npm ci in .ci/web failed: {done.stderr[-500:]}")
+    return modules
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,7 @@ from .results import (
     stem,
     write_state,
 )
-from .returns import notices, plan_returns, write_return
+from .returns import ReturnJob, notices, plan_returns, write_return
 from .summary import write_summary
 
 # ---------------------------------------------------------------- inputs
@@ -89,7 +89,7 @@ def _init(previous: dict[tuple[str, int], Report], units: tuple[tuple[str, str],
     what the results folder already holds."""
     global _PREVIOUS, _UNITS, _OUT, _LAST, _MADE
     _PREVIOUS, _UNITS, _OUT, _MADE = previous, units, out, made
-    _LAST = cache.context_key((), None, previous)
+    _LAST = cache.previous_key(previous)
     _set_year(year)
 
 
@@ -222,8 +222,7 @@ def _process(items: list[tuple[Received, str]], stage: Path, out: Path, roster: 
                             _plan_outputs(outcomes, stage, draft, formats, year), lambda: None):
             made.update(entries)
         for entries in _map(pool, _write_return,
-                            [((o.brief.scratch, o.key, o.brief.digest), *rest) for o, (_, *rest)
-                             in _returned(rows, stage, roster, return_warnings, year)],
+                            plan_returns(rows, stage, roster, return_warnings, year),
                             lambda: None):
             made.update(entries)
     finally:
@@ -241,25 +240,16 @@ def _process(items: list[tuple[Received, str]], stage: Path, out: Path, roster: 
     return result
 
 
-def _write_return(job) -> dict[str, str]:
+def _write_return(job: ReturnJob) -> dict[str, str]:
     """A 退回件 into the stage: copied when the published one was made from the same inputs."""
     (scratch, file_key, digest), findings, year, contact, target = job
     stage = Path(target).parents[1]
     relative = Path(target).relative_to(stage).as_posix()
     key = cache.digest("return", digest, repr(findings), str(year), contact)
     if not cache.reuse(_OUT, _MADE, relative, key, Path(target)):
-        _report_text(scratch, file_key)
-        write_return((scratch, findings, year, contact, target))
+        _report_text(scratch, file_key)  # a cached outcome's report, put where it is read
+        write_return(job)
     return {relative: key}
-
-
-def _returned(rows, stage: Path, roster: Roster | None, with_warnings: bool, year: int | None):
-    """(outcome, 退回件 job) of every unit that gets one."""
-    jobs = plan_returns(rows, stage, roster, with_warnings, year)
-    targets = {job[-1]: job for job in jobs}
-    return [(row.outcome, targets[str(stage / row.outcome.returned)]) for row in rows
-            if row.outcome is not None and row.outcome.returned
-            and str(stage / row.outcome.returned) in targets]
 
 
 def _recheck_other_years(outcomes: list[FileOutcome], items: list[tuple[Received, str]],

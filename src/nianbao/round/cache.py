@@ -1,7 +1,7 @@
 """What a round already knows, by content: a rerun or an upload checks and renders only what is
 new, and the result is the one a full run gives.
 
-- A file's outcome (its check result, its report model, what the clerk typed) is kept under the
+- A file's outcome (its check result, its brief and report, what the clerk typed) is kept under the
   sha256 of nianbao's version, the round's context (roster, year, last year's reports) and the
   file's bytes, in ``OUT/.nianbao-cache/``: the same bytes in the same round check the same.
 - An output (a report in a format, a data JSON, a 退回件) is keyed by what it is made from; the
@@ -38,11 +38,10 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-def context_key(units: tuple[tuple[str, str], ...], year: int | None,
-                previous: dict[tuple[str, int], Report]) -> str:
-    """What a file's check depends on besides its bytes: the roster, the year, last year."""
-    last = [jsonform.dumps(previous[k]) for k in sorted(previous)]
-    return digest(json.dumps([list(units), year], ensure_ascii=False), *last)
+def previous_key(previous: dict[tuple[str, int], Report]) -> str:
+    """Last year's reports as part of a file's context (the roster and the year are added by
+    the round, which knows when its year changes)."""
+    return digest(*(jsonform.dumps(previous[k]) for k in sorted(previous)))
 
 
 def file_key(path: Path, context: str) -> str:

@@ -19,8 +19,9 @@ from .results import RETURNS
 
 SHOWN_PROBLEMS = 3
 
-#: (scratch report, its findings, year, the round's contact line, target path)
-ReturnJob = tuple[str, tuple[Finding, ...], int, str, str]
+#: ((scratch report, its cache key, its digest), its findings, year, the round's contact
+#: line, target path)
+ReturnJob = tuple[tuple[str, str, str], tuple[Finding, ...], int, str, str]
 
 
 def plan_returns(rows: list[UnitRow], stage: Path, roster: Roster | None,
@@ -37,14 +38,14 @@ def plan_returns(rows: list[UnitRow], stage: Path, roster: Roster | None,
             continue
         wanted = year or o.brief.year
         o.returned = f"{RETURNS}/{unit_stem(wanted, o.brief.unit)}.xlsx"
-        jobs.append((o.brief.scratch, o.result.findings, wanted, contact,
-                     str(stage / o.returned)))
+        jobs.append(((o.brief.scratch, o.key, o.brief.digest), o.result.findings, wanted,
+                     contact, str(stage / o.returned)))
     return jobs
 
 
 def write_return(job: ReturnJob) -> None:
     """The unit's own template, regenerated, with everything it entered and the findings."""
-    scratch, findings, year, contact, target = job
+    (scratch, _, _), findings, year, contact, target = job
     report = jsonform.loads(Path(scratch).read_text(encoding="utf-8"))
     typed = json.loads(typed_path(scratch).read_text(encoding="utf-8"))
     settings = Settings(year, report.deadline, website=report.website, contact=contact)

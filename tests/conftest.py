@@ -23,12 +23,14 @@ WEB = Path(__file__).resolve().parents[1] / ".ci" / "web"
 
 
 @pytest.fixture(scope="session")
-def web_judges() -> Path:
-    """The web page's judges (the W3C Nu HTML Checker and axe-core, pinned in .ci/web's lock
-    file): installed with ``npm ci`` on first use when npm is there; without npm a fresh clone
-    skips these tests with the reason, and CI (which installs everything) fails instead."""
+def judges() -> Path:
+    """The judges the outputs are held to, pinned in .ci/web's lock file: the W3C Nu HTML
+    Checker and axe-core for the web page, the Open XML SDK's validator for .docx and .xlsx.
+    Installed with ``npm ci`` on first use when npm is there; without npm a fresh clone skips
+    these tests with the reason, and CI (which installs everything) fails instead."""
     modules = WEB / "node_modules"
-    wanted = (modules / "vnu-jar" / "build" / "dist" / "vnu.jar", modules / "axe-core" / "axe.min.js")
+    wanted = (modules / "vnu-jar" / "build" / "dist" / "vnu.jar", modules / "axe-core" / "axe.min.js",
+              modules / "@xarsh" / "ooxml-validator" / "dist" / "src" / "cli.js")
     if not all(p.exists() for p in wanted):
         import os
         import subprocess
@@ -126,6 +128,22 @@ def filled(tmp_path: Path, sample_template: bytes):
         return write(tmp_path, name, fill_bytes(sample_template, report, overrides))
 
     return make
+
+
+def city(report: Report) -> Report:
+    """A city's scale: 表二 in six and seven digits, 表三 in hundreds and thousands with a
+    seven-digit 自然人 new count (and 总计), each figure distinct."""
+    figures = {code: Decimal(100_000 + i * 7919) for i, code in enumerate(spec.INPUT_CODES)}
+    figures.update({f.code: Decimal(103 + 41 * i) for i, f in enumerate(spec.T3.figures)
+                    if not f.computed})
+    figures["T3_NEW_NATURAL"] = Decimal(8_731_267)
+    figures.update({f.code: Decimal(101 + 13 * i) for i, f in enumerate(spec.T4.figures)
+                    if not f.computed})  # 复议 and 诉讼 counts are small even for a city
+    figures["T2_FEES"] = Decimal("96171.6")
+    body = "政务公开工作持续深化，公开质量稳步提升，群众满意度不断提高。" * 6
+    texts = {code: "\n".join([body] * 3) for code in spec.NARRATIVE_CODES}
+    return dataclasses.replace(report, unit="淮安市人民政府", level="市级政府", title="",
+                               figures=figures, texts={**report.texts, **texts}).with_totals()
 
 
 def needs(program: str) -> str:

@@ -112,13 +112,13 @@ def test_untrusted_text_is_escaped(sample_report):
 
 def _vnu(path: Path) -> subprocess.CompletedProcess:
     needs("java")
-    jar = WEB / "vnu-jar" / "build" / "dist" / "vnu.jar"  # installed by the web_judges fixture
+    jar = WEB / "vnu-jar" / "build" / "dist" / "vnu.jar"  # installed by the judges fixture
     return subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
                            str(path)], capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.office
-def test_the_w3c_checker_finds_no_error(sample_report, tmp_path, web_judges):
+def test_the_w3c_checker_finds_no_error(sample_report, tmp_path, judges):
     paths = []
     for name, report in (("sample", sample_report), ("city", city_scale(sample_report))):
         page = tmp_path / f"{name}.html"
@@ -150,7 +150,7 @@ def chromium_driver(width: int, height: int):
 
 
 @pytest.mark.office
-def test_axe_finds_no_violation_at_desktop_and_phone_width(sample_report, tmp_path, web_judges):
+def test_axe_finds_no_violation_at_desktop_and_phone_width(sample_report, tmp_path, judges):
     axe = (WEB / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
     page = tmp_path / "report.html"
     page.write_text(html.render_html(city_scale(sample_report)), encoding="utf-8")

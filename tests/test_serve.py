@@ -373,7 +373,7 @@ def test_a_clerk_runs_the_round_in_chromium(tmp_path):
 
 
 @pytest.mark.office
-def test_the_pages_have_no_accessibility_violations(round_copy, web_judges):
+def test_the_pages_have_no_accessibility_violations(round_copy, judges):
     axe = (Path(__file__).resolve().parents[1] / ".ci" / "web" / "node_modules" / "axe-core"
            / "axe.min.js")
     server, base = _server(round_copy)

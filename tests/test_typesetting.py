@@ -4,17 +4,15 @@ organ, titles broken at word boundaries, 表三 on one page, rows whole, every f
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import subprocess
 import unicodedata
 from collections import Counter
-from decimal import Decimal
 
 import pytest
 from lxml import etree
 
-from conftest import needs
+from conftest import city, needs
 from nianbao import spec
 from nianbao.model.values import fmt_number
 from nianbao.outputs import docx, outline
@@ -25,22 +23,6 @@ pytestmark = pytest.mark.office
 PT_PER_MM = 72 / 25.4
 LEFT, RIGHT = 28 * PT_PER_MM, (210 - 26) * PT_PER_MM
 CHAR = 16 - 0.25  # 三号, condensed by ¼ pt
-
-
-def city(report):
-    """A city's scale: 表二 in six and seven digits, 表三 in hundreds and thousands with a
-    seven-digit 自然人 new count (and 总计), each figure distinct."""
-    figures = {code: Decimal(100_000 + i * 7919) for i, code in enumerate(spec.INPUT_CODES)}
-    figures.update({f.code: Decimal(103 + 41 * i) for i, f in enumerate(spec.T3.figures)
-                    if not f.computed})
-    figures["T3_NEW_NATURAL"] = Decimal(8_731_267)
-    figures.update({f.code: Decimal(101 + 13 * i) for i, f in enumerate(spec.T4.figures)
-                    if not f.computed})  # 复议 and 诉讼 counts are small even for a city
-    figures["T2_FEES"] = Decimal("96171.6")
-    body = "政务公开工作持续深化，公开质量稳步提升，群众满意度不断提高。" * 6
-    texts = {code: "\n".join([body] * 3) for code in spec.NARRATIVE_CODES}
-    return dataclasses.replace(report, unit="淮安市人民政府", level="市级政府", title="",
-                               figures=figures, texts={**report.texts, **texts}).with_totals()
 
 
 @pytest.fixture(scope="module")

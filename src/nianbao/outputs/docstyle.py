@@ -16,6 +16,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from . import schema
+
 BODY_PT = 16.0  # 三号
 TITLE_PT = 22.0  # 二号
 PAGE_PT = 14.0  # 四号
@@ -89,9 +91,7 @@ def _shape(style, size: float, east_asia: str, latin: str, *, bold: bool = False
     for child in rpr.findall(qn("w:color")) + rpr.findall(qn("w:spacing")):
         rpr.remove(child)
     if condense:
-        spacing = OxmlElement("w:spacing")
-        spacing.set(qn("w:val"), str(CONDENSE_TWIPS))
-        rpr.append(spacing)
+        schema.put(rpr, "w:spacing", val=str(CONDENSE_TWIPS))
     set_fonts(style.element, east_asia, latin)
     pf = style.paragraph_format
     pf.alignment = align
@@ -106,9 +106,7 @@ def _shape(style, size: float, east_asia: str, latin: str, *, bold: bool = False
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
     ppr = style.element.get_or_add_pPr()
     if not grid:
-        snap = OxmlElement("w:snapToGrid")
-        snap.set(qn("w:val"), "0")
-        ppr.insert(0, snap)
+        schema.put(ppr, "w:snapToGrid", val="0")
 
 
 def apply_styles(doc: DocumentObject, fonts: Fonts) -> None:

@@ -22,7 +22,7 @@ from .. import spec
 from ..errors import StyleError
 from ..model.report import Report
 from ..outfile import write_atomic
-from . import docstyle, outline
+from . import docstyle, outline, schema
 
 DRAFT_MARK = outline.DRAFT_MARK
 CELL_MARGIN_TWIPS = 40
@@ -50,12 +50,9 @@ class _Builder:
         ppr = p.get_or_add_pPr()
         ppr.get_or_add_pStyle().val = style
         if keep:
-            ppr.append(OxmlElement("w:keepNext"))
+            schema.put(ppr, "w:keepNext")
         if left_twips is not None:
-            ind = OxmlElement("w:ind")
-            ind.set(qn("w:left"), str(left_twips))
-            ind.set(qn("w:firstLine"), "0")
-            ppr.append(ind)
+            schema.put(ppr, "w:ind", left=str(left_twips), firstLine="0")
         if text:
             r = OxmlElement("w:r")
             t = OxmlElement("w:t")
@@ -133,27 +130,20 @@ def _cell_text(cell, text: str, left: bool, keep: bool) -> None:
     ppr = p._p.get_or_add_pPr()
     ppr.get_or_add_pStyle().val = docstyle.STYLE_TABLE
     if keep:
-        ppr.append(OxmlElement("w:keepNext"))
+        schema.put(ppr, "w:keepNext")
     if left:
-        jc = OxmlElement("w:jc")
-        jc.set(qn("w:val"), "left")
-        ppr.append(jc)
+        schema.put(ppr, "w:jc", val="left")
     for i, piece in enumerate(text.split("\n")):
         run = p.add_run(piece)
         if i:
             run._r.insert(0, OxmlElement("w:br"))
-    tc_pr = cell._tc.get_or_add_tcPr()
-    valign = OxmlElement("w:vAlign")
-    valign.set(qn("w:val"), "center")
-    tc_pr.append(valign)
+    schema.put(cell._tc.get_or_add_tcPr(), "w:vAlign", val="center")
 
 
 def _table_properties(tbl) -> None:
     tbl_pr = tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
-    borders = OxmlElement("w:tblBorders")
+    schema.put(tbl_pr, "w:tblLayout", type="fixed")
+    borders = schema.put(tbl_pr, "w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:val"), "single")
@@ -161,17 +151,13 @@ def _table_properties(tbl) -> None:
         el.set(qn("w:space"), "0")
         el.set(qn("w:color"), "000000")
         borders.append(el)
-    tbl_pr.append(borders)
-    margins = OxmlElement("w:tblCellMar")
+    margins = schema.put(tbl_pr, "w:tblCellMar")
     for side in ("top", "left", "bottom", "right"):
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:w"), str(CELL_MARGIN_TWIPS if side in ("left", "right") else CELL_PAD_TWIPS))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    tbl_pr.append(margins)
-    jc = OxmlElement("w:jc")
-    jc.set(qn("w:val"), "center")
-    tbl_pr.append(jc)
+    schema.put(tbl_pr, "w:jc", val="center")
 
 
 def _draft_headers(doc: DocumentObject) -> None:
@@ -266,6 +252,8 @@ class Skeleton:
         _assemble(_Builder(doc), shape)
         if draft:
             _draft_headers(doc)
+        for part in (doc.styles.element, doc.element):  # a reference's own order, too
+            schema.reorder(part)
         docstyle.fix_properties(doc, _slot(outline.SLOT_TITLE), SENTINEL_TIME,
                                 author=_slot(SLOT_AUTHOR), subject=_slot(SLOT_SUBJECT))
         buf = io.BytesIO()

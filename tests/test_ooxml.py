@@ -6,8 +6,10 @@ made by WPS, a draft) and reference.docx."""
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import json
+import re
 import subprocess
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -130,3 +132,59 @@ def test_put_places_a_child_before_its_successors_and_replaces_a_twin():
     names = [etree.QName(c).localname for c in ppr]
     assert names == ["pStyle", "keepNext", "spacing", "ind", "jc", "rPr"]
     assert ppr[4].get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val") == "left"
+
+
+_STRINGS = re.compile(r'"(?:[^"]|"")*"')
+_SHEET_REF = re.compile(r"(?:'((?:[^']|'')+)'|([^\s'!(),=+\-*/&<>:;{}\"]+))!")
+
+
+def _other_sheets(formula: str, own: str) -> set[str]:
+    """The sheets a formula refers to other than its own (string literals left out)."""
+    code = _STRINGS.sub('""', html.unescape(formula))
+    names = {(quoted or bare).replace("''", "'") for quoted, bare in _SHEET_REF.findall(code)}
+    return names - {own}
+
+
+def _rule_formulas(data: bytes) -> list[tuple[str, str, str]]:
+    """(sheet, kind, formula) of every conditional format and data validation formula."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    found = []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        book = etree.fromstring(zf.read("xl/workbook.xml"))
+        rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        for sheet in book.iterfind("m:sheets/m:sheet", ns):
+            target = targets[sheet.get(f"{{{ns['r']}}}id")].lstrip("/").removeprefix("xl/")
+            root = etree.fromstring(zf.read(f"xl/{target}"))
+            name = sheet.get("name")
+            for f in root.iterfind(".//m:conditionalFormatting//m:formula", ns):
+                found.append((name, "conditional format", f.text or ""))
+            for f in root.iterfind(".//m:dataValidation/*", ns):
+                found.append((name, "data validation", f.text or ""))
+            ext = root.find("m:extLst", ns)
+            if ext is not None and b"conditionalFormatting" in etree.tostring(ext):
+                found.append((name, "conditional format in an extension", "x14"))
+    return found
+
+
+def test_rules_refer_only_to_their_own_sheet(sample_report, demo_round):
+    """Conditional formats and data validations read their own sheet (or a defined name):
+    what Excel 2007, later Excel and WPS all show as written."""
+    checked = 0
+    for name, data in generated(sample_report, demo_round).items():
+        if not name.endswith(".xlsx"):
+            continue
+        for sheet, kind, formula in _rule_formulas(data):
+            assert kind != "conditional format in an extension", (name, sheet)
+            assert not _other_sheets(formula, sheet), (name, sheet, kind, formula)
+            checked += 1
+    assert checked > 200
+
+
+def test_the_own_sheet_check_sees_another_sheets_reference():
+    assert _other_sheets("'校验'!$C$12=\"不通过\"", "表二") == {"校验"}
+    assert _other_sheets("校验!C12=\"a!b\"", "表二") == {"校验"}
+    assert _other_sheets("$AO$1", "表二") == set()
+    assert _other_sheets("表二!$B$5>=0", "表二") == set()
+    assert _other_sheets("AND(ISNUMBER(B5),B5>=0)", "表二") == set()

@@ -87,24 +87,23 @@ def fill(rng: random.Random, base) -> tuple[str, object, dict]:
     return level, report, raw
 
 
-_REF = re.compile(r"'?([^'!]+)'?!\$?([A-Z]+)\$?(\d+)")
+_HELPER = re.compile(r"^\$([A-Z]+)\$(\d+)$")
 
 
 def highlighted(saved) -> set[str]:
     """Cells whose highlight is on in the saved workbook: each conditional format that reads a
-    panel line's result, evaluated on that result as LibreOffice computed it."""
+    sheet's helper cell (TRUE while its panel line fails), as LibreOffice computed that cell."""
     wb = openpyxl.load_workbook(saved)
     values = openpyxl.load_workbook(saved, data_only=True)
+    helper = openpyxl.utils.get_column_letter(layout.HELPER_COL + 1)
     lit: set[str] = set()
     for ws in wb.worksheets:
         for cf in ws.conditional_formatting:
             for rule in cf.rules:
-                formula = "".join(rule.formula or [])
-                match = _REF.search(formula)
-                if not match or match.group(1) != layout.PANEL or "不通过" not in formula:
+                match = _HELPER.match("".join(rule.formula or []))
+                if not match or match.group(1) != helper:
                     continue
-                result = values[layout.PANEL][f"{match.group(2)}{match.group(3)}"].value
-                if result == "不通过":
+                if values[ws.title][f"{match.group(1)}{match.group(2)}"].value is True:
                     lit |= {f"{ws.title}!{c}" for rng_ in cf.sqref.ranges for c in _cells(rng_)}
     return lit
 

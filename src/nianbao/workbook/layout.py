@@ -48,6 +48,9 @@ _MIRROR = {"T2": 0, "T3": 20, "T4": 60}
 _TEXT_TOP = 80
 TEXT_FORMS = ("visible", "marks", "bare")
 TYPED_OFFSET = 20
+#: A hidden column on every sheet with highlights: one cell per panel line involving the sheet,
+#: TRUE while the line fails (a conditional format reads only its own sheet).
+HELPER_COL = 40
 #: Running count of failing panel lines (calc sheet, column A from this row).
 FAIL_TOP = 100
 
@@ -103,6 +106,10 @@ def typed_cell(code: str) -> Cell:
 
 def text_cell(code: str, form: str) -> Cell:
     return Cell(CALC, _TEXT_TOP + _TEXT_INDEX[code], TEXT_FORMS.index(form))
+
+
+def helper_cell(sheet: str, index: int) -> Cell:
+    return Cell(sheet, index, HELPER_COL)
 
 
 def fail_count_cell(index: int) -> Cell:

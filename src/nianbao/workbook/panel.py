@@ -153,17 +153,28 @@ def panel_sheet(w: Writer, password: str | None) -> None:
 
 
 def highlights(w: Writer, sheets: dict[str, Worksheet]) -> None:
-    """Every cell a panel line involves turns red while that line says 不通过 (a conditional
-    format per line and sheet, reading the line's result)."""
+    """Every cell a panel line involves turns red while that line says 不通过.
+
+    A conditional format reads only its own sheet: Excel 2007 refuses a rule that points at
+    another sheet, later versions move it to an extension that not every program reads. So
+    each sheet carries, in a hidden column, one locked helper cell per line that involves it
+    (TRUE while the line fails), and the line's format reads that cell."""
+    by_sheet: dict[str, list[tuple[int, list[Cell]]]] = {}
     for i, check in enumerate(spec.CHECKS):
-        by_sheet: dict[str, list[Cell]] = {}
+        cells: dict[str, list[Cell]] = {}
         for code in check.condition.codes():
             cell = layout.address_of(code)
-            by_sheet.setdefault(cell.sheet, []).append(cell)
-        result = Cell(layout.PANEL, layout.panel_row(i), layout.RESULT_COL)
-        for sheet, cells in by_sheet.items():
-            refs = " ".join(dict.fromkeys(c.a1 for c in cells))
-            criteria = f'={cell_formula(result, sheet)}="{FAIL}"'
-            ok(sheets[sheet].conditional_format(cells[0].a1, {
-                "type": "formula", "criteria": criteria, "format": w.f["highlight"],
-                "multi_range": refs, "stop_if_true": False}), f"highlight {check.prefix}")
+            cells.setdefault(cell.sheet, []).append(cell)
+        for sheet, involved in cells.items():
+            by_sheet.setdefault(sheet, []).append((i, involved))
+    for sheet, lines in by_sheet.items():
+        ws = sheets[sheet]
+        ws.set_column(layout.HELPER_COL, layout.HELPER_COL, None, None, {"hidden": True})
+        for k, (i, involved) in enumerate(lines):
+            result = Cell(layout.PANEL, layout.panel_row(i), layout.RESULT_COL)
+            helper = layout.helper_cell(sheet, k)
+            w.formula(ws, helper, f'={cell_formula(result, sheet)}="{FAIL}"', "plain")
+            refs = " ".join(dict.fromkeys(c.a1 for c in involved))
+            ok(ws.conditional_format(involved[0].a1, {
+                "type": "formula", "criteria": f"={cell_formula(helper, sheet)}", "format": w.f["highlight"],
+                "multi_range": refs, "stop_if_true": False}), f"highlight {spec.CHECKS[i].prefix}")

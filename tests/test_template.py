@@ -13,8 +13,10 @@ from lxml import etree
 
 from nianbao import assets, spec
 from nianbao.cli import cli
-from nianbao.workbook import layout, template
+from nianbao.model.unit import Settings, Unit
+from nianbao.workbook import layout, panel, template
 from nianbao.workbook.roster import SETTING_HINTS, roster_template_bytes
+from nianbao.workbook.writer import text_units
 
 
 @pytest.fixture(scope="module")
@@ -253,3 +255,31 @@ def test_the_master_check_notices_a_changed_label_or_style():
     default = docstyle.build_reference()
     assert assets.same_content(ref, default, default)
     assert not assets.same_content(ref, docstyle.build_reference(docstyle.Fonts(body="仿宋")), default)
+
+
+def test_every_banner_fits_its_cell_at_the_templates_column_widths(book):
+    """The longest verdict a banner can show (any line, a three-digit count, seven-digit
+    figures) wraps inside B1's merged cell at the sheet's column widths and the row's height."""
+    longest = panel.banner_text()
+    assert "1234567" in longest and "不相等" in longest
+    for sheet in layout.VISIBLE_SHEETS:
+        if sheet == layout.PANEL:
+            continue
+        ws = book[sheet]
+        merged = [r for r in ws.merged_cells.ranges if r.min_row == 1 and r.min_col == 2]
+        last = merged[0].max_col if merged else 2
+        widths = {c: d.width for d in ws.column_dimensions.values()  # openpyxl groups runs
+                  for c in range(d.min, d.max + 1)}
+        units = sum(widths[c] for c in range(2, last + 1))
+        lines = ws.row_dimensions[1].height / 15.0
+        per_line = units - 1
+        assert lines * per_line >= text_units(longest), (sheet, units, lines)
+
+
+def test_the_guide_lists_only_what_a_workbook_can_be_told():
+    lines = template.guide_lines(Unit("某某镇人民政府", "某某县", "乡镇"), Settings(2024))
+    text = "\n".join(lines)
+    for rule in spec.OTHER_RULES:
+        assert (rule.title in text) == (spec.WORKBOOK in rule.kinds), rule.code
+    assert "印出的合计" not in text and "2019 年试行" not in text
+    assert not re.search(r"[A-Z]{2,}_[A-Z]", text)

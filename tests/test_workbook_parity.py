@@ -26,7 +26,7 @@ from nianbao import spec
 from nianbao.api import validate
 from nianbao.model.unit import Settings, Unit
 from nianbao.outputs.pdf import convert_many
-from nianbao.workbook import layout, template
+from nianbao.workbook import layout, panel, template
 from nianbao.workbook.fill import fill_bytes
 
 pytestmark = pytest.mark.office
@@ -162,3 +162,51 @@ def test_a_passing_workbook_has_nothing_highlighted(recalculated):
     assert passing
     for saved in passing[:10]:
         assert highlighted(saved) == set()
+
+
+def _banner_line(check: spec.Check, shown: str) -> bool:
+    """Whether `shown` is `check`'s failing line: what is wrong (a sum that does not balance
+    with both sides' figures as recalculated), never the rule that must hold."""
+    cond = check.condition
+    if isinstance(cond, spec.Equal):
+        pattern = (re.escape(f"{check.prefix}：{cond.left.symbol()}（") + r"(-?[\d.]+)"
+                   + re.escape(f"）与{cond.right.symbol()}（") + r"(-?[\d.]+)" + re.escape("）不相等"))
+        match = re.fullmatch(pattern, shown)
+        return bool(match) and Decimal(match.group(1)) != Decimal(match.group(2))
+    return shown == panel.problem(check)
+
+
+def test_every_banner_says_the_first_problem_in_words(recalculated):
+    """On every sheet of every failing fill: 不通过（count 项）：the first failing line, in
+    words of what is wrong, as LibreOffice computed it."""
+    checked = 0
+    for path, saved, _ in recalculated:
+        book = openpyxl.load_workbook(saved, data_only=True)
+        results = [book[layout.PANEL].cell(layout.panel_row(i) + 1, layout.RESULT_COL + 1).value
+                   for i in range(len(spec.CHECKS))]
+        if "不通过" not in results:
+            continue
+        first = results.index("不通过")
+        prefix = f"不通过（{results.count('不通过')} 项）："
+        for sheet in layout.VISIBLE_SHEETS:
+            if sheet == layout.PANEL:
+                continue
+            banner = book[sheet]["B1"].value
+            assert banner.startswith(prefix), (path.name, sheet, banner)
+            assert _banner_line(spec.CHECKS[first], banner.removeprefix(prefix)), (path.name, banner)
+        checked += 1
+    assert checked > 40
+
+
+def test_a_fresh_template_names_what_is_missing(sample_report, tmp_path):
+    needs("soffice")
+    path = tmp_path / "空白.xlsx"
+    path.write_bytes(template.build_bytes(Unit(sample_report.unit, sample_report.parent, "乡镇"),
+                                          Settings(sample_report.year)))
+    saved = convert_many([path], "xlsx", tmp_path / "lo", recalc=True, jobs=1)[0]
+    book = openpyxl.load_workbook(saved, data_only=True)
+    empty = [f for f in spec.TEXT_FIELDS if f.code != "TEXT_PREAMBLE"]
+    expected = f"不通过（{len(empty)} 项）：{empty[0].label}：未填写"
+    assert {book[s]["B1"].value for s in layout.VISIBLE_SHEETS if s != layout.PANEL} == {expected}
+    lines = [book[layout.PANEL].cell(layout.PANEL_COUNT_ROW + k + 1, 1).value for k in (1, 2)]
+    assert lines == [f"{k}. {f.label}：未填写" for k, f in enumerate(empty[:2], 1)]

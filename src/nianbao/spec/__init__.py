@@ -324,6 +324,10 @@ PARTS = (
 # ---------------------------------------------------------------- rules
 
 
+#: The kinds of input a rule applies to (``Rule.kinds``).
+WORKBOOK, PUBLISHED = "workbook", "published"
+
+
 @dataclass(frozen=True)
 class Rule:
     """A declared rule: stable code, severity, what it checks, how to fix it, where it comes from."""
@@ -337,6 +341,8 @@ class Rule:
     checks: tuple[Check, ...] = field(default=())
     #: Its checks only drive the workbook's panel; Python's findings come from reading the file.
     panel_only: bool = False
+    #: The kinds of input it can find something in: a nianbao workbook, a published report.
+    kinds: frozenset[str] = frozenset({WORKBOOK, PUBLISHED})
 
 
 @dataclass(frozen=True)
@@ -467,26 +473,27 @@ COMPUTED: dict[str, Sum] = {
 }
 
 
-def _other(code: str, severity: str, title: str, fix: str, source: str, table: str = "") -> Rule:
-    return Rule(code, severity, title, fix, source, table)
+def _other(code: str, severity: str, title: str, fix: str, source: str, table: str = "",
+           kinds: tuple[str, ...] = (WORKBOOK, PUBLISHED)) -> Rule:
+    return Rule(code, severity, title, fix, source, table, kinds=frozenset(kinds))
 
 
 #: Rules checked in Python only (identity, values, domain, text, dates, cross-year, files).
 OTHER_RULES = (
     _other("TEMPLATE_OUTDATED", WARNING, "模板版本较旧", "可继续使用；下次请使用新版模板。",
-           "模板元数据"),
+           "模板元数据", kinds=(WORKBOOK,)),
     _other("META_MISSING", ERROR, "单位、年度或层级缺失", "请使用为本单位生成的模板。",
-           "基本信息"),
+           "基本信息", kinds=(WORKBOOK,)),
     _other("TEMPLATE_ALTERED", ERROR, "模板已被修改", "请勿改动锁定的标签和公式；请在原模板中重新填报。",
-           "模板指纹"),
+           "模板指纹", kinds=(WORKBOOK,)),
     _other("EXTRA_SHEET", WARNING, "工作簿中添加了模板以外的工作表",
-           "县里只读取模板自带的工作表；需要说明的情况请写入正文。", "模板结构"),
+           "县里只读取模板自带的工作表；需要说明的情况请写入正文。", "模板结构", kinds=(WORKBOOK,)),
     _other("CACHED_MISMATCH", WARNING, "文件中保存的计算结果与重新计算不一致",
-           "以重新计算的数字为准；请在办公软件中打开、重新计算后保存。", "公式缓存值"),
+           "以重新计算的数字为准；请在办公软件中打开、重新计算后保存。", "公式缓存值", kinds=(WORKBOOK,)),
     _other("VALUE_NORMALISED", WARNING, "数字单元格中有全角数字、千位分隔符或空格",
            "已按数字读取；请改为直接填写数字。", "单元格取值"),
     _other("INPUT_FORMULA", WARNING, "填报单元格中是公式而不是数值或文字",
-           "县里不执行填报单元格中的公式，只读取其计算结果；请直接填写数字或文字。", "单元格取值"),
+           "县里不执行填报单元格中的公式，只读取其计算结果；请直接填写数字或文字。", "单元格取值", kinds=(WORKBOOK,)),
     _other("VALUE_BLANK", WARNING, "数字单元格为空", "已按 0 处理；没有发生的请填 0。", "单元格取值"),
     _other("REGULATION_UNUSUAL", WARNING, "部门一般不制定规章",
            "规章由本级人民政府制定；部门起草的规章请确认是否应由政府报告。",
@@ -513,9 +520,9 @@ OTHER_RULES = (
     _other("PREVIOUS_INFORCE", WARNING, "现行有效件数与上年度不衔接",
            "现行有效件数一般等于上年现行有效 + 本年制发 − 本年废止。", "表二 跨年度", "表二"),
     _other("PRINTED_TOTAL_MISMATCH", ERROR, "印出的合计不等于各项之和",
-           "请核对该合计及其各项数字，更正后重新发布。", "已发布报告的表格"),
+           "请核对该合计及其各项数字，更正后重新发布。", "已发布报告的表格", kinds=(PUBLISHED,)),
     _other("FORMAT_OUTDATED", ERROR, "仍在使用已废止的 2019 年试行表格格式",
-           "2021 年度起应使用国办公开办函〔2021〕30号规定的格式。", "国办公开办函〔2021〕30号"),
+           "2021 年度起应使用国办公开办函〔2021〕30号规定的格式。", "国办公开办函〔2021〕30号", kinds=(PUBLISHED,)),
     _other("YEAR_MISMATCH", ERROR, "报表的年度不是本轮收集的年度",
            "请使用本年度下发的模板（退回件就是本年度的模板，已填的内容已带入）重新填报。",
            "本轮的年度"),

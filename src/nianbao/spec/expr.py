@@ -190,6 +190,10 @@ class Equal:
     def formula(self, addr: AddressOf, here: str | None = None) -> str:
         return f"{self.left.formula(addr, here)}={self.right.formula(addr, here)}"
 
+    def problem(self) -> str:
+        """What is wrong when the condition fails, in a clerk's words (the workbook's panel)."""
+        return f"{self.left.symbol()} 与 {self.right.symbol()} 不相等"
+
     def symbol(self) -> str:
         return f"{self.left.symbol()} = {self.right.symbol()}"
 
@@ -233,6 +237,11 @@ class InRange:
         return tests[0] if len(tests) == 1 else f"AND({','.join(tests)})"
 
 
+    def problem(self) -> str:
+        if self.places:
+            return f"有负数或超过 {self.places} 位的小数"
+        return "有负数或小数（应为不小于 0 的整数）"
+
     def symbol(self) -> str:
         if self.places:
             return f"不小于 0、最多 {self.places} 位小数"
@@ -270,6 +279,9 @@ class Numbers:
         tests = [f"NOT(ISERROR({r.formula(addr, here)}))" for r in self.refs]
         return tests[0] if len(tests) == 1 else f"AND({','.join(tests)})"
 
+    def problem(self) -> str:
+        return "有不是数字的内容（没有发生的填 0）"
+
     def symbol(self) -> str:
         return "均为数字（没有发生的填 0）"
 
@@ -295,6 +307,9 @@ class Filled:
 
     def formula(self, addr: Places, here: str | None = None) -> str:
         return f"LEN({cell_formula(addr.text(self.code, 'visible'), here)})>0"
+
+    def problem(self) -> str:
+        return "未填写"
 
     def symbol(self) -> str:
         return "已填写"
@@ -327,6 +342,9 @@ class NoPlaceholder:
         found = f"SUMPRODUCT(--ISNUMBER(FIND({_quoted(normalise.PLACEHOLDER_MARKS)},{marks})))"
         whole = ",".join(f"{bare}={normalise.string(w)}" for w in normalise.PLACEHOLDER_WHOLE)
         return f"OR(LEN({visible})=0,AND({found}=0,NOT(OR({whole}))))"
+
+    def problem(self) -> str:
+        return "留有待填的空（如 XX、X月X日、【】、待补充）"
 
     def symbol(self) -> str:
         return "没有留下待填的空（XX、X月X日、某某镇、【】、＿＿、待补充等）"
@@ -363,6 +381,9 @@ class ZeroUnless:
         level = cell_formula(addr.cell(self.level), here)
         zeros = ",".join(f"{r.formula(addr, here)}=0" for r in self.refs)
         return f"OR(ISNA(MATCH({level},{_quoted(self.levels)},0)),AND({zeros}))"
+
+    def problem(self) -> str:
+        return "本层级的机关不制定规章（立法法），应均为 0"
 
     def symbol(self) -> str:
         return f"层级为{'、'.join(self.levels)}的，均为 0"

@@ -9,12 +9,13 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import spec
 from ..spec import normalise
-from ..spec.expr import Cell, cell_formula
+from ..spec.expr import Cell, Equal, cell_formula
 from . import layout
-from .writer import Writer, ok, print_setup, protect, wrapped_height
+from .writer import Writer, ok, print_setup, protect, text_units, wrapped_height
 
 PASS, FAIL, UNKNOWN = "通过", "不通过", "无法计算"
 DESCRIPTION_WIDTH = 76
+PANEL_WIDTHS = (8, DESCRIPTION_WIDTH, 10, 22)
 #: The characters a number typed as text may hold after its first (a sign may only lead).
 _NUMBER_BODY = tuple((d, "") for d in "0123456789.")
 
@@ -22,6 +23,41 @@ _NUMBER_BODY = tuple((d, "") for d in "0123456789.")
 def description(check: spec.Check) -> str:
     """A panel line in words: where, and what must hold."""
     return f"{check.prefix}：{check.condition.symbol()}"
+
+
+def problem(check: spec.Check) -> str:
+    """A failing line in words: where, and what is wrong."""
+    return f"{check.prefix}：{check.condition.problem()}"
+
+
+#: Room a figure takes in a problem line (its sum as the workbook shows it).
+FIGURE_ROOM = "1234567"
+
+
+def problem_formula(check: spec.Check, here: str) -> str:
+    """The failing line as the workbook says it: a sum that does not balance shows both sides'
+    figures (表三 自然人列：本年新收 + 上年结转（12）与（七）总计 + 结转下年度（11）不相等)."""
+    cond = check.condition
+    if isinstance(cond, Equal):
+        left = cond.left.formula(layout.RULE_PLACES, here)
+        right = cond.right.formula(layout.RULE_PLACES, here)
+        return (f'{normalise.string(f"{check.prefix}：{cond.left.symbol()}（")}&{left}&'
+                f'{normalise.string(f"）与{cond.right.symbol()}（")}&{right}&'
+                f'{normalise.string("）不相等")}')
+    return normalise.string(problem(check))
+
+
+def problem_room(check: spec.Check) -> str:
+    """The failing line at its longest: figures at their room."""
+    cond = check.condition
+    if isinstance(cond, Equal):
+        return (f"{check.prefix}：{cond.left.symbol()}（{FIGURE_ROOM}）与"
+                f"{cond.right.symbol()}（{FIGURE_ROOM}）不相等")
+    return problem(check)
+
+
+def longest_problem() -> str:
+    return max((problem_room(check) for check in spec.CHECKS), key=text_units)
 
 
 def _result_cells() -> list[Cell]:
@@ -39,7 +75,7 @@ def failing_count(here: str | None) -> str:
 
 
 def first_failing(here: str | None, k: int = 1) -> str:
-    """The k-th failing line's description, by the running count on the calc sheet."""
+    """The k-th failing line in words (what is wrong), by the running count on the calc sheet."""
     descriptions = [Cell(layout.PANEL, c.row, 1) for c in _result_cells()]
     counts = [layout.fail_count_cell(i) for i in range(len(spec.CHECKS))]
     return f"INDEX({_span(descriptions, here)},MATCH({k},{_span(counts, here)},0))"
@@ -94,9 +130,17 @@ def calc_sheet(w: Writer, password: str | None) -> None:
 # ---------------------------------------------------------------- banners and the panel
 
 
-def banner(w: Writer, ws: Worksheet, sheet: str, title: str, width: int) -> None:
+def banner_text() -> str:
+    """The longest verdict a sheet's banner can show: every sheet shows the first failing line
+    of the whole workbook, so any line, with a three-digit count."""
+    return f"{FAIL}（{len(spec.CHECKS)} 项）：{longest_problem()}"
+
+
+def banner(w: Writer, ws: Worksheet, sheet: str, title: str, widths: tuple[float, ...]) -> None:
     """A1 校验结果, B1 the verdict — on every sheet but the panel with the count of failing
-    lines and the first of them in words; the panel's B1 is CHECK_STATUS itself."""
+    lines and the first of them in words; the panel's B1 is CHECK_STATUS itself. The banner
+    row is tall enough for the longest verdict at the sheet's column widths."""
+    width = len(widths)
     w.label(ws, Cell(sheet, layout.BANNER_ROW, 0), "校验结果", "status")
     status = cell_formula(layout.STATUS, sheet)
     target = Cell(sheet, layout.BANNER_ROW, 1)
@@ -104,6 +148,7 @@ def banner(w: Writer, ws: Worksheet, sheet: str, title: str, width: int) -> None
         w.formula(ws, target, f'=IF({status}="{PASS}","{PASS}","{FAIL}（"&{failing_count(sheet)}'
                               f'&" 项）："&{first_failing(sheet)})', "status_left",
                   cols=max(width - 1, 1))
+        ws.set_row(layout.BANNER_ROW, wrapped_height(banner_text(), banner_units(widths)))
     a1 = target.a1
     ok(ws.conditional_format(a1, {"type": "formula", "criteria": f'=${a1[0]}${a1[1:]}="{PASS}"',
                                   "format": w.f["good"]}), f"banner {sheet}")
@@ -113,10 +158,15 @@ def banner(w: Writer, ws: Worksheet, sheet: str, title: str, width: int) -> None
     w.label(ws, Cell(sheet, layout.TITLE_ROW, 0), title, "title", cols=max(width, 1))
 
 
+def banner_units(widths: tuple[float, ...]) -> float:
+    """The banner's merged cell width (B1 across the sheet's columns), in column units."""
+    return sum(widths[1:]) if len(widths) > 1 else widths[0]
+
+
 def panel_sheet(w: Writer, password: str | None) -> None:
     sheet = layout.PANEL
     ws = w.sheet(sheet)
-    banner(w, ws, sheet, "校验（随填随算；全部“通过”后再报送）", len(layout.PANEL_COLUMNS))
+    banner(w, ws, sheet, "校验（随填随算；全部“通过”后再报送）", PANEL_WIDTHS)
     count = failing_count(sheet)
     w.formula(ws, Cell(sheet, layout.PANEL_COUNT_ROW, 0),
               f'=IF({count}=0,"全部通过，可以报送。","未通过 "&{count}&" 项（前 {layout.PANEL_FIRST}'
@@ -131,10 +181,15 @@ def panel_sheet(w: Writer, password: str | None) -> None:
     for i, check in enumerate(spec.CHECKS):
         row = layout.panel_row(i)
         w.label(ws, Cell(sheet, row, 0), str(i + 1))
-        w.label(ws, Cell(sheet, row, 1), description(check), "label_left")
-        ws.set_row(row, wrapped_height(description(check), DESCRIPTION_WIDTH))
+        result = Cell(sheet, row, layout.RESULT_COL)
+        # the line says what must hold, and what is wrong while it fails
+        w.formula(ws, Cell(sheet, row, 1),
+                  f'=IF({cell_formula(result, sheet)}="{FAIL}",{problem_formula(check, sheet)},'
+                  f'{normalise.string(description(check))})', "label_left")
+        longest = max(description(check), problem_room(check), key=text_units)
+        ws.set_row(row, wrapped_height(longest, DESCRIPTION_WIDTH))
         cond = check.condition.formula(layout.RULE_PLACES, sheet)
-        w.formula(ws, Cell(sheet, row, layout.RESULT_COL),
+        w.formula(ws, result,
                   f'=IF(ISERROR({cond}),"{UNKNOWN}",IF({cond},"{PASS}","{FAIL}"))', "status")
         w.label(ws, Cell(sheet, row, 3), check.rule_code, "code")
     results = _result_cells()
@@ -144,7 +199,7 @@ def panel_sheet(w: Writer, password: str | None) -> None:
                                         "format": w.f[fmt]}), "panel results")
     w.formula(ws, layout.STATUS, f'=IF({count}=0,"{PASS}","{FAIL}")', "status")
     w.name(layout.STATUS_NAME, layout.STATUS)
-    for col, width in enumerate((8, DESCRIPTION_WIDTH, 10, 22)):
+    for col, width in enumerate(PANEL_WIDTHS):
         ws.set_column(col, col, width, w.f["code"] if col == 3 else None)
     ws.freeze_panes(layout.PANEL_TOP, 0)
     print_setup(ws, landscape=True)

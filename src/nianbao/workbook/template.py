@@ -68,7 +68,9 @@ def _row_heights(table: spec.Table, widths: list[float]) -> dict[int, float]:
 
 def _table_sheet(w: Writer, table: spec.Table, password: str | None) -> Worksheet:
     ws = w.sheet(table.name)
-    panel.banner(w, ws, table.name, table.title, table.n_cols)
+    unit = 15.0 if table.n_cols < 10 else 9.0
+    widths = tuple(unit * weight for weight in table.col_weights)
+    panel.banner(w, ws, table.name, table.title, widths)
     for label in table.labels:
         fmt = "note" if label.note else ("label_left" if label.cols == 1 and label.col == 2
                                          and table is spec.T3 else "label")
@@ -91,11 +93,9 @@ def _table_sheet(w: Writer, table: spec.Table, password: str | None) -> Workshee
                 ok(ws.write_number(cell.row, cell.col, float(value or 0), w.f[fmt]), cell.ref)
             w.validate(ws, cell, _count_validation(fig), fig.cols)
         w.name(fig.code, cell)
-    unit = 15.0 if table.n_cols < 10 else 9.0
-    widths = [unit * weight for weight in table.col_weights]
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
-    for row, height in _row_heights(table, widths).items():
+    for row, height in _row_heights(table, list(widths)).items():
         ws.set_row(layout.GRID_TOP + row, height)
     ws.set_row(layout.TITLE_ROW, 28)
     if table.header_rows:  # header rows and label columns stay in view
@@ -109,7 +109,7 @@ def _table_sheet(w: Writer, table: spec.Table, password: str | None) -> Workshee
 
 def _info_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None) -> Worksheet:
     ws = w.sheet(layout.INFO)
-    panel.banner(w, ws, layout.INFO, "基本信息", 2)
+    panel.banner(w, ws, layout.INFO, "基本信息", INFO_WIDTHS)
     values = {"META_UNIT": unit.name, "META_PARENT": unit.parent, "META_LEVEL": unit.level,
               "META_YEAR": str(settings.year)}
     for fld in spec.META_FIELDS:
@@ -139,17 +139,19 @@ def _info_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None)
             w.validate(ws, cell, {"validate": "any", "input_title": fld.label,
                                   "input_message": fld.guidance})
         w.name(fld.code, cell)
-    return finish(ws, password, (16, 70))
+    return finish(ws, password, INFO_WIDTHS)
 
 
 TEXT_ROW_MIN, TEXT_ROW_MAX = 60, 409  # points; 409 is the most a spreadsheet row can be
 TEXT_WIDTH = 100
+TEXT_WIDTHS = (18, TEXT_WIDTH, 8)
+INFO_WIDTHS = (16, 70)
 
 
 def _text_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None) -> Worksheet:
     ws = w.sheet(layout.TEXT)
     panel.banner(w, ws, layout.TEXT, "正文（每段换行请按 Alt+Enter，每行成为报告中的一段；"
-                                    "篇幅长的部分建议先在 Word 中写好再整段粘贴）", 3)
+                                    "篇幅长的部分建议先在 Word 中写好再整段粘贴）", TEXT_WIDTHS)
     w.label(ws, Cell(layout.TEXT, layout.FIELD_TOP - 1, 2), "字数")
     for fld in spec.TEXT_FIELDS:
         cell = layout.address_of(fld.code)
@@ -164,12 +166,12 @@ def _text_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None)
         ws.set_row(cell.row, min(TEXT_ROW_MAX, max(TEXT_ROW_MIN, wrapped_height(text, TEXT_WIDTH))))
         w.name(fld.code, cell)
     ws.freeze_panes(layout.FIELD_TOP, 1)
-    return finish(ws, password, (18, TEXT_WIDTH, 8), landscape=True)
+    return finish(ws, password, TEXT_WIDTHS, landscape=True)
 
 
-def guide_lines(unit: Unit, settings: Settings) -> list[tuple[str, str]]:
-    """填表说明 as (text, rule code or ''): what to fill, what the 校验 checks as you type, and
-    what only the county checks — in words for a township clerk, the codes kept aside."""
+def guide_lines(unit: Unit, settings: Settings) -> list[str]:
+    """填表说明: what to fill, what the 校验 checks as you type, and what the county checks in
+    a workbook — in words for a township clerk, without the rules' codes."""
     deadline = settings.effective_deadline
     contact = (f"联系方式：{settings.contact}" if settings.contact
                else "联系方式：请咨询县政府办（政务公开办）。")
@@ -185,17 +187,19 @@ def guide_lines(unit: Unit, settings: Settings) -> list[tuple[str, str]]:
         "请勿修改表格标签、公式和表结构（可以另加工作表记录备注，县里不读取）。",
         "保存为 .xlsx 格式（WPS 请选择“Excel 文件(*.xlsx)”），不要设置打开密码。",
     ]
-    lines = [(text, "") for text in intro]
-    lines.append(("一、本表随填随算的检查（未通过的不能报送）：", ""))
-    lines += [(f"{i}. {r.title}。{r.fix}", r.code) for i, r in enumerate(spec.DECLARED_RULES, 1)]
-    lines.append(("二、县里汇总时还会核对（本表无法自查；“错误”须改正，“提示”请核实或说明）：", ""))
-    lines += [(f"{i}. {r.title}（{spec.SEVERITY_LABEL[r.severity]}）。{r.fix}", r.code)
-              for i, r in enumerate(spec.OTHER_RULES, 1)]
+    lines = [*intro, "一、本表随填随算的检查（未通过的不能报送）："]
+    lines += [f"{i}. {r.title}。{r.fix}" for i, r in enumerate(spec.DECLARED_RULES, 1)]
+    lines.append("二、县里汇总时还会核对（本表无法自查；“错误”须改正，“提示”请核实或说明）：")
+    county = [r for r in spec.OTHER_RULES if spec.WORKBOOK in r.kinds]
+    lines += [f"{i}. {r.title}（{spec.SEVERITY_LABEL[r.severity]}）。{r.fix}"
+              for i, r in enumerate(county, 1)]
     return lines
 
 
 GUIDE_WIDTH = 110
 NOTE_WIDTH = 80
+GUIDE_WIDTHS = (10, GUIDE_WIDTH)
+NOTE_WIDTHS = (40, NOTE_WIDTH, 22)
 
 
 def _notes_sheet(w: Writer, password: str | None) -> Worksheet:
@@ -204,7 +208,7 @@ def _notes_sheet(w: Writer, password: str | None) -> Worksheet:
     sheet = layout.NOTES
     ws = w.sheet(sheet)
     panel.banner(w, ws, sheet, "情况说明（县里核对时会给出“提示”的情况，如数字属实，可在此说明，"
-                               "不必改动数字；“错误”不能以说明代替修改）", 3)
+                               "不必改动数字；“错误”不能以说明代替修改）", NOTE_WIDTHS)
     w.label(ws, Cell(sheet, layout.FIELD_TOP - 1, 0), "提示")
     w.label(ws, Cell(sheet, layout.FIELD_TOP - 1, 1), "情况说明（如属实，说明原因）")
     for rule_code, code in zip(spec.EXPLAINABLE, spec.NOTE_CODES, strict=True):
@@ -216,20 +220,19 @@ def _notes_sheet(w: Writer, password: str | None) -> Worksheet:
         w.label(ws, Cell(sheet, cell.row, 2), rule_code, "code")
         ws.set_row(cell.row, max(45.0, wrapped_height(f"{rule.title}。{rule.fix}", 40)))
         w.name(code, cell)
-    return finish(ws, password, (40, NOTE_WIDTH, 22), landscape=True)
+    return finish(ws, password, NOTE_WIDTHS, landscape=True)
 
 
 def _guide_sheet(w: Writer, unit: Unit, settings: Settings, password: str | None) -> Worksheet:
     sheet = layout.GUIDE
     ws = w.sheet(sheet)
-    panel.banner(w, ws, sheet, f"{unit.name}{settings.year}年政府信息公开工作年度报告 填表说明", 3)
-    for i, (text, code) in enumerate(guide_lines(unit, settings)):
+    panel.banner(w, ws, sheet, f"{unit.name}{settings.year}年政府信息公开工作年度报告 填表说明",
+                 GUIDE_WIDTHS)
+    for i, text in enumerate(guide_lines(unit, settings)):
         row = layout.FIELD_TOP + i
         w.label(ws, Cell(sheet, row, 1), text, "text")
-        if code:
-            w.label(ws, Cell(sheet, row, 2), code, "code")
         ws.set_row(row, wrapped_height(text, GUIDE_WIDTH))
-    return finish(ws, password, (10, GUIDE_WIDTH, 22), landscape=True)
+    return finish(ws, password, GUIDE_WIDTHS, landscape=True)
 
 
 def _meta(w: Writer, props: dict[str, str]) -> None:

@@ -282,8 +282,22 @@ def render_cmd(source, output, fmt, pdf, fragment, draft, reference_docx, fonts)
     reference = reference_docx.read_bytes() if reference_docx else None
     options = Options(draft=bool(result.errors), fragment=fragment, reference=reference,
                       fonts=_fonts(fonts))
+    if "pdf" in formats:
+        _say_font_substitutions(options)
     for name, path in write(read.report, output, formats, options).items():
         click.echo(f"已生成{FORMATS[name].label}：{path}")
+
+
+def _say_font_substitutions(options) -> None:
+    """Once per command: which statutory fonts the PDF replaces, and with what."""
+    from .outputs import fontsub
+
+    if options.reference is not None and options.fonts is None:
+        return  # the reference's own fonts, as given
+    changes = fontsub.substitutions(options.fonts)
+    if changes:
+        click.echo("PDF 字体：本机未安装规定字体，改用同类字体：" + "；".join(changes) + "。"
+                   "正式印发前请在装有规定字体的电脑上用 Word 版核对。", err=True)
 
 
 # ---------------------------------------------------------------- batch and demo
@@ -310,9 +324,14 @@ def batch_cmd(inbox, out_dir, roster, previous, jobs, draft, formats, return_war
     from .workbook.roster import read_roster
 
     campaign = read_roster(roster) if roster else None
+    chosen = _formats(formats, "--formats")
+    if "pdf" in chosen:
+        from .outputs.formats import Options
+
+        _say_font_substitutions(Options())
     result = batch.run(inbox, out_dir, roster=campaign, previous=previous,
                        jobs=jobs or batch.default_jobs(), draft=draft,
-                       formats=_formats(formats, "--formats"),
+                       formats=chosen,
                        return_warnings=return_warnings, since=since,
                        progress=_progress(True, "处理中"))
     from .round.results import SUMMARY, UNIT_STATES

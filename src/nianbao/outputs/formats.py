@@ -5,6 +5,7 @@ all made from it: adding a format is one entry here and a renderer that consumes
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,9 +47,13 @@ def _html(report: Report, options: Options) -> bytes:
 
 
 def _pdf(report: Report, options: Options) -> bytes:
-    """LibreOffice's rendering of the report's .docx."""
+    """LibreOffice's rendering of the report's .docx, with a face of the right class for each
+    role where a statutory font is not installed (a reference .docx keeps its own fonts)."""
+    from . import fontsub
     from .pdf import convert
 
+    if options.reference is None or options.fonts is not None:
+        options = dataclasses.replace(options, fonts=fontsub.for_pdf(options.fonts))  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as tmp:
         source = Path(tmp) / "report.docx"
         source.write_bytes(_docx(report, options))

@@ -35,7 +35,7 @@ STATUS_COLUMNS = (("序号", 6), ("单位", 34), ("状态", 14), ("错误数", 8
                   ("与上次相比", 40), ("退回件", 30), ("报告", 30), ("说明", 50), ("联系人", 10),
                   ("联系电话", 16), ("层级", 10), ("来源文件", 36))
 FINDING_COLUMNS = (("单位", 30), ("文件", 30), ("级别", 12), ("表", 6), ("行", 24), ("列", 12),
-                   ("单元格", 18), ("说明", 90), ("单位的说明", 30), ("规则代码", 22))
+                   ("单元格", 18), ("说明", 90), ("单位的说明", 30), ("规则代码", 26))
 #: 状态 → (fill, font colour).
 STATUS_COLOURS = {PASSED: ("#C6EFCE", "#006100"), CORRECTED: ("#C6EFCE", "#006100"),
                   WARNED: ("#FFEB9C", "#9C5700"), FAILED: ("#FFC7CE", "#9C0006"),
@@ -108,6 +108,21 @@ def _finding_rows(result: BatchResult) -> list[tuple[bool, dict[str, object]]]:
     return rows
 
 
+#: The smallest print: the sheets' 11 pt text at no less than 8 pt.
+FONT_PT, MIN_PRINT_PT = 11.0, 8.0
+#: A4 landscape between 0.4-inch margins, in points.
+PRINT_WIDTH_PT = (297 / 25.4 - 0.8) * 72
+
+
+def print_scale(widths: list[float]) -> int:
+    """The print scale (percent) that fits the columns to one page width, but never below
+    8 pt: a column of width w (characters) is about 7w + 5 pixels, 0.75 pt each."""
+    total = sum((7 * w + 5) * 0.75 for w in widths)
+    fit = int(100 * PRINT_WIDTH_PT / total) if total else 100
+    floor = int(-(-100 * MIN_PRINT_PT // FONT_PT)) + 1  # office programs round the scaled size
+    return max(floor, min(100, fit))
+
+
 class _Book:
     def __init__(self, year: int | None) -> None:
         self.buf = io.BytesIO()
@@ -137,12 +152,17 @@ class _Book:
             plain = self.error if flags and flags[r - 1] else self.cell
             for c, (title, _) in enumerate(columns):
                 self._write(ws, r, c, title, values.get(title, ""), plain)
-        ws.freeze_panes(1, 2 if name != "问题清单" else 1)
+        kept = 2 if name != "问题清单" else 1  # the unit (and its file or status) stays in view
+        ws.freeze_panes(1, kept)
         ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
         ws.set_landscape()
         ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        # Shrunk to one page width at most down to 8 pt; a wider sheet prints over several
+        # pages, each repeating the header row and the unit's columns.
+        ws.set_print_scale(print_scale([width for _, width in columns]))
         ws.repeat_rows(0)
+        ws.repeat_columns(0, kept - 1)
         ws.set_footer("&C第 &P 页 共 &N 页")
         return ws
 

@@ -4,10 +4,13 @@ organ, titles broken at word boundaries, 表三 on one page, rows whole, every f
 
 from __future__ import annotations
 
+import dataclasses
+import random
 import re
 import subprocess
 import unicodedata
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from lxml import etree
@@ -168,3 +171,84 @@ def test_the_pdf_names_the_organ(laid_out, tmp_path):
     assert "政府信息公开工作年度报告" in re.search(r"Title:\s+(.*)", info).group(1)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:] if line.strip())
+
+
+#: Real-world magnitudes, from nothing to a province: (表二 counts, 表三 counts, 表四 counts).
+MAGNITUDES = {"zeros": (0, 0, 0), "township": (30, 20, 3), "department": (2_000, 400, 40),
+              "city": (900_000, 9_000, 900), "province": (9_000_000, 2_000_000, 200_000)}
+
+
+def random_fill(report, rng: random.Random, scale: tuple[int, int, int]):
+    """A fill at one magnitude, every input figure drawn from [0, scale] of its table."""
+    figures = {}
+    for table, top in zip(spec.TABLES, scale, strict=True):
+        for fig in table.figures:
+            if not fig.computed:
+                figures[fig.code] = Decimal(rng.randint(top // 3, top) if top else 0)
+    figures["T2_FEES"] = Decimal(rng.randint(0, 10**6)) / 100 if scale[0] else Decimal(0)
+    return dataclasses.replace(report, title="", figures=figures).with_totals()
+
+
+@pytest.fixture(scope="module")
+def random_fills(sample_report, tmp_path_factory):
+    """Random fills at every magnitude through the real PDF path (fonts included)."""
+    needs("soffice")
+    needs("pdftotext")
+    from nianbao.outputs.formats import Options, write
+
+    rng = random.Random(2026)
+    out = tmp_path_factory.mktemp("fills")
+    made = []
+    for name, scale in MAGNITUDES.items():
+        for k in range(2 if name != "zeros" else 1):
+            report = random_fill(sample_report, rng, scale)
+            pdf = write(report, out / f"{name}-{k}", ("pdf",), Options())["pdf"]
+            made.append((f"{name}-{k}", report, _words(pdf)))
+    return made
+
+
+def _t3_pages(pages) -> list[int]:
+    return [i for i, page in enumerate(pages)
+            if any(lab.text[:6] in re.sub(r"\s", "", _page_text(page)) for lab in spec.T3.labels
+                   if lab.row >= spec.T3.header_rows and lab.col == 2)]
+
+
+def test_no_figure_is_broken_across_lines_in_any_fill(random_fills):
+    """Every figure stands whole on one line: found as one word (or, where figures repeat, at
+    least as often as it is printed in that table)."""
+    for name, report, pages in random_fills:
+        words = Counter(w["text"] for page in pages for line in page for w in line["words"])
+        for table in spec.TABLES:
+            printed = Counter(fmt_number(report.figures[f.code]) for f in table.figures)
+            for text, times in printed.items():
+                assert words[text] >= times, (name, table.key, text, times, words[text])
+
+
+def _rows_whole(report, pages, name: str) -> None:
+    """Each table row's figures stand on one line of one page (checked where the row's figures
+    are printed nowhere else)."""
+    words = [(i, w) for i, page in enumerate(pages) for line in page for w in line["words"]]
+    counts = Counter(w["text"] for _, w in words)
+    for table in spec.TABLES:
+        rows: dict[int, list[str]] = {}
+        for fig in table.figures:
+            rows.setdefault(fig.row, []).append(fmt_number(report.figures[fig.code]))
+        for row, texts in rows.items():
+            if any(counts[t] != 1 for t in texts):
+                continue
+            places = {(i, round(w["y0"] / 3)) for i, w in words if w["text"] in texts}
+            assert len(places) == 1, (name, table.key, row, places)
+
+
+def test_every_row_is_whole_and_table_three_breaks_only_between_major_items(random_fills):
+    tops = {lab.text: lab.row for lab in spec.T3.labels if lab.col == 0
+            and lab.row >= spec.T3.header_rows}
+    for name, report, pages in random_fills:
+        _rows_whole(report, pages, name)
+        t3 = _t3_pages(pages)
+        if len(t3) < 2:
+            continue
+        later = re.sub(r"\s", "", _page_text(pages[t3[1]]))
+        first_row = min(lab.row for lab in spec.T3.labels if lab.col == 2 and lab.row >= 2
+                        and lab.text[:6] in later)
+        assert first_row in tops.values(), (name, first_row)

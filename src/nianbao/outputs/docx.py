@@ -16,7 +16,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 
 from .. import spec
 from ..errors import StyleError
@@ -26,7 +26,7 @@ from . import docstyle, outline, schema
 
 DRAFT_MARK = outline.DRAFT_MARK
 CELL_MARGIN_TWIPS = 40
-CELL_PAD_TWIPS = 20  # 1 pt above and below a cell's text
+CELL_PAD_TWIPS = round(outline.CELL_PAD_PT * 20)  # above and below a cell's text
 ROLE_STYLES = {outline.ORGAN: docstyle.STYLE_TITLE, outline.TITLE: docstyle.STYLE_TITLE,
                outline.BODY: docstyle.STYLE_BODY}
 HEADING_STYLES = {1: docstyle.STYLE_H1, 2: docstyle.STYLE_H2}
@@ -45,12 +45,14 @@ class _Builder:
         self.sect.addprevious(element)
 
     def para(self, text: str, style: str, *, left_twips: int | None = None,
-             keep: bool = False) -> None:
+             keep: bool = False, new_page: bool = False) -> None:
         p = OxmlElement("w:p")
         ppr = p.get_or_add_pPr()
         ppr.get_or_add_pStyle().val = style
         if keep:
             schema.put(ppr, "w:keepNext")
+        if new_page:
+            schema.put(ppr, "w:pageBreakBefore")
         if left_twips is not None:
             schema.put(ppr, "w:ind", left=str(left_twips), firstLine="0")
         if text:
@@ -89,24 +91,14 @@ class _Builder:
                 cell = cell.merge(grid[item.row + item.rows - 1][item.col + item.cols - 1])
             text = f"{FIGURE_MARK}{item.code}{FIGURE_MARK}" if item.code else item.text
             _cell_text(cell, text, item.align == "left",
-                       keep=item.row + item.rows - 1 in keep)
+                       keep=item.row + item.rows - 1 in keep, size=block.size)
 
 
-#: A table taller than this (points) breaks between groups instead of moving whole.
-PAGE_BODY_PT = 600.0
+PAGE_BODY_PT = outline.PAGE_BODY_PT
 
 
 def _row_heights(block: outline.Table) -> list[float]:
-    """Each row's height, estimated from the wrapped lines of its single-row cells."""
-    line = docstyle.TABLE_PT * 1.17  # single spacing, as LibreOffice and Word set 五号
-    pad = 2 * CELL_PAD_TWIPS / 20
-    heights = [line + pad] * block.table.n_rows
-    for cell in block.cells:
-        width = sum(block.widths[cell.col:cell.col + cell.cols]) - outline.CELL_PADDING_MM
-        per_line = max(width / outline.TABLE_CHAR_MM, 1.0)
-        lines = sum(max(1, -(-outline.text_width(p) // per_line)) for p in cell.text.split("\n"))
-        heights[cell.row] = max(heights[cell.row], lines * line / cell.rows + pad)
-    return heights
+    return outline.row_heights(block)
 
 
 def _kept_rows(block: outline.Table) -> set[int]:
@@ -125,7 +117,7 @@ def _kept_rows(block: outline.Table) -> set[int]:
     return keep
 
 
-def _cell_text(cell, text: str, left: bool, keep: bool) -> None:
+def _cell_text(cell, text: str, left: bool, keep: bool, size: float) -> None:
     p = cell.paragraphs[0]
     ppr = p._p.get_or_add_pPr()
     ppr.get_or_add_pStyle().val = docstyle.STYLE_TABLE
@@ -135,8 +127,10 @@ def _cell_text(cell, text: str, left: bool, keep: bool) -> None:
         schema.put(ppr, "w:jc", val="left")
     for i, piece in enumerate(text.split("\n")):
         run = p.add_run(piece)
+        if size != docstyle.TABLE_PT:  # a smaller size, so that every figure fits its column
+            run.font.size = Pt(size)
         if i:
-            run._r.insert(0, OxmlElement("w:br"))
+            run._r.insert(0 if run._r.rPr is None else 1, OxmlElement("w:br"))
     schema.put(cell._tc.get_or_add_tcPr(), "w:vAlign", val="center")
 
 
@@ -212,23 +206,41 @@ def shape_of(blocks: tuple[outline.Block, ...]) -> Shape:
         elif isinstance(block, outline.Heading):
             shape.append(("heading", block.level, block.text))
         elif isinstance(block, outline.Table):
-            shape.append(("table", block.table.key, block.widths))
+            shape.append(("table", block.table.key, block.widths, block.size))
         else:
             shape.append(("signature",))
     return tuple(shape)
 
 
-def _assemble(b: _Builder, shape: Shape) -> None:
+#: The table that starts a page when it fits on one: 表三 (28 rows) split anywhere leaves rows
+#: without their group label, and neither Word nor LibreOffice reliably moves a whole table
+#: by keep-with-next alone. 表二 and 表四 are short enough to keep together.
+NEW_PAGE_TABLE = spec.T3.key
+
+
+def _table(entry: tuple[object, ...]) -> outline.Table:
     tables = {t.key: t for t in spec.TABLES}
-    for entry in shape:
+    block = outline.table_block(tables[str(entry[1])], _NO_FIGURES)
+    return dataclasses.replace(block, widths=entry[2], size=entry[3])  # type: ignore[arg-type]
+
+
+def _starts_page(shape: Shape, i: int) -> bool:
+    """Whether the heading at `i` introduces 表三 and that table fits on one page."""
+    following = shape[i + 1] if i + 1 < len(shape) else ()
+    return (bool(following) and following[0] == "table" and following[1] == NEW_PAGE_TABLE
+            and sum(_row_heights(_table(following))) <= PAGE_BODY_PT)
+
+
+def _assemble(b: _Builder, shape: Shape) -> None:
+    for i, entry in enumerate(shape):
         kind = entry[0]
         if kind == "slot":
             b.para(_slot(str(entry[1])), ROLE_STYLES[str(entry[2])])
         elif kind == "heading":
-            b.para(str(entry[2]), HEADING_STYLES[int(entry[1])])  # type: ignore[call-overload]
+            b.para(str(entry[2]), HEADING_STYLES[int(entry[1])],  # type: ignore[call-overload]
+                   new_page=_starts_page(shape, i))
         elif kind == "table":
-            block = outline.table_block(tables[str(entry[1])], _NO_FIGURES)
-            b.table(dataclasses.replace(block, widths=entry[2]))  # type: ignore[arg-type]
+            b.table(_table(entry))
         else:
             # GB/T 9704: 正文下空一行, then the signature and the date, kept on one page
             b.para("", docstyle.STYLE_BODY, keep=True)

@@ -25,6 +25,11 @@ TITLE_CHARS = 20
 #: A table's text block is 156 mm; table text is 五号 (10.5 pt ≈ 3.7 mm a character).
 TABLE_WIDTH_MM = 156.0
 TABLE_CHAR_MM = 10.5 * 25.4 / 72
+#: A table's type sizes, largest first: 五号, 小五, 六号. A table is set in the largest at which
+#: every figure fits its column on one line and (表三) the whole table fits on one page.
+TABLE_SIZES = (10.5, 9.0, 7.5)
+#: A table taller than this (points) does not fit on a page (225 mm less a heading's room).
+PAGE_BODY_PT = 600.0
 CELL_PADDING_MM = 1.6
 MIN_LABEL_MM = 24.0
 #: What marks every page (docx header) or the top of the page (html) of a draft.
@@ -194,6 +199,7 @@ class Table:
     table: spec.Table
     cells: tuple[Cell, ...]
     widths: tuple[float, ...] = ()
+    size: float = TABLE_SIZES[0]  # points
 
 
 @dataclass(frozen=True)
@@ -222,16 +228,19 @@ def _label_cells(table: spec.Table) -> tuple[Cell, ...]:
                       header=lab.row < table.header_rows) for lab in table.labels)
 
 
-def _widths(table: spec.Table, cells: tuple[Cell, ...]) -> tuple[float, ...]:
+def _widths(table: spec.Table, cells: tuple[Cell, ...], size: float = TABLE_SIZES[0]
+            ) -> tuple[tuple[float, ...], bool]:
     """Every column wide enough for its widest unbreakable piece (a figure; a label's piece
     between allowed breaks); the widest label column takes what is left. When that is too
-    little, label columns give way before a figure column does."""
+    little, label columns give way before a figure column does; whether every column got
+    its need (no figure squeezed) is the second value."""
+    char_mm = size * 25.4 / 72
     need = [0.0] * table.n_cols
     figure_cols = {c.col for c in cells if c.code and c.cols == 1}
     for cell in cells:
         if cell.cols == 1 and not (table is spec.T3 and cell.col == 2):
             piece = max(text_width(p) for p in cell.text.split("\n"))
-            need[cell.col] = max(need[cell.col], piece * TABLE_CHAR_MM + CELL_PADDING_MM)
+            need[cell.col] = max(need[cell.col], piece * char_mm + CELL_PADDING_MM)
     weights = table.col_weights
     flexible = max(range(table.n_cols), key=lambda c: weights[c])
     need[flexible] = max(TABLE_WIDTH_MM - sum(need) + need[flexible], MIN_LABEL_MM)
@@ -242,15 +251,40 @@ def _widths(table: spec.Table, cells: tuple[Cell, ...]) -> tuple[float, ...]:
         for c in labels:
             need[c] -= over * need[c] / label_total
     scale = min(1.0, TABLE_WIDTH_MM / sum(need))
-    return tuple(round(w * scale, 2) for w in need)
+    return tuple(round(w * scale, 2) for w in need), scale >= 0.999
+
+
+def row_heights(block: Table) -> list[float]:
+    """Each row's height (points), estimated from the wrapped lines of its single-row cells
+    at single spacing (as LibreOffice and Word set a table) and the cell padding."""
+    line = block.size * 1.17
+    pad = 2 * CELL_PAD_PT
+    char_mm = block.size * 25.4 / 72
+    heights = [line + pad] * block.table.n_rows
+    for cell in block.cells:
+        width = sum(block.widths[cell.col:cell.col + cell.cols]) - CELL_PADDING_MM
+        per_line = max(width / char_mm, 1.0)
+        lines = sum(max(1, -(-text_width(p) // per_line)) for p in cell.text.split("\n"))
+        heights[cell.row] = max(heights[cell.row], lines * line / cell.rows + pad)
+    return heights
+
+
+#: The cells' top and bottom padding (points), as the .docx sets it.
+CELL_PAD_PT = 1.0
 
 
 def table_block(table: spec.Table, report: Report) -> Table:
-    """The table's labels (the same for every report), the report's figures, the widths."""
+    """The table's labels (the same for every report), the report's figures, the widths, at
+    the largest type size where every figure fits its column (and 表三 fits on a page)."""
     figures = tuple(Cell(f.row, f.col, 1, f.cols, figure_text(report, f.code), code=f.code)
                     for f in table.figures)
     cells = _label_cells(table) + figures
-    return Table(table, cells, _widths(table, cells))
+    for size in TABLE_SIZES:
+        widths, fits = _widths(table, cells, size)
+        block = Table(table, cells, widths, size)
+        if fits and (table is not spec.T3 or sum(row_heights(block)) <= PAGE_BODY_PT):
+            return block
+    return block
 
 
 def _texts(report: Report, code: str) -> list[Paragraph]:

@@ -24,7 +24,7 @@ from nianbao.demo import sample
 from nianbao.model.unit import Settings, Unit
 from nianbao.outputs import docstyle, docx, schema
 from nianbao.round import results
-from nianbao.serve.folder import RESULTS
+from nianbao.serve.folder import RESULTS, ROSTER
 from nianbao.workbook import template
 from nianbao.workbook.roster import roster_template_bytes
 
@@ -41,6 +41,7 @@ def generated(sample_report, demo_round: Path) -> dict[str, bytes]:
                                                     settings, password="nianbao")
     files["母版.xlsx"] = assets.master_bytes()
     files["名单模板.xlsx"] = roster_template_bytes(2024)
+    files["演示名单.xlsx"] = (demo_round / ROSTER).read_bytes()
     out = demo_round / RESULTS
     returns = sorted((out / results.RETURNS).glob("*.xlsx"))
     assert returns, "the demo round has 退回件"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from importlib import resources
 from pathlib import Path
 
@@ -55,8 +54,6 @@ def prepare_round(root: Path) -> None:
     """A round folder for ``nianbao serve``: 名单.xlsx, 收件箱/ with three returns, 结果/."""
     import dataclasses
 
-    import openpyxl
-
     from .outputs.formats import SERVED
     from .serve.folder import INBOX, RESULTS, ROSTER
     from .workbook.roster import read_roster, roster_template_bytes
@@ -64,15 +61,10 @@ def prepare_round(root: Path) -> None:
     report = sample()
     _, settings = sample_unit(report)
     root.mkdir(parents=True, exist_ok=True)
-    book = openpyxl.load_workbook(io.BytesIO(roster_template_bytes(report.year)))
-    book["设置"]["B5"] = settings.website
-    for r, (name, level) in enumerate(ROUND_UNITS, start=2):
-        for c, value in enumerate((name, "井研县", level, f"联系人{r - 1}", f"0833-550000{r}"),
-                                  start=1):
-            book["单位"].cell(r, c, value)
-    buf = io.BytesIO()
-    book.save(buf)
-    write_atomic(root / ROSTER, buf.getvalue())
+    units = tuple(Unit(name, "井研县", level, f"联系人{r - 1}", f"0833-550000{r}")
+                  for r, (name, level) in enumerate(ROUND_UNITS, start=2))
+    write_atomic(root / ROSTER, roster_template_bytes(report.year, website=settings.website,
+                                                      units=units))
     roster = read_roster(root / ROSTER)
     inbox = root / INBOX
     for unit in roster.units[:2]:

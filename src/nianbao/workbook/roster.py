@@ -43,7 +43,9 @@ class Roster:
     skipped_rows: int = 0  # rows with content that gave no unit (no name, repeated, bad level)
 
 
-def roster_template_bytes(year: int | None = None) -> bytes:
+def roster_template_bytes(year: int | None = None, *, website: str = "",
+                          units: tuple[Unit, ...] = ()) -> bytes:
+    """A blank 名单 (设置 + 单位); with `website` and `units` a filled one (the demo round's)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -51,7 +53,7 @@ def roster_template_bytes(year: int | None = None) -> bytes:
     note = wb.add_format({"border": 1, "font_color": "#595959", "text_wrap": True})
     ws = wb.add_worksheet(SETTINGS_SHEET)
     ws.write_row(0, 0, ("项目", "内容", "说明"), head)
-    hints = (str(year or dt.date.today().year - 1), "", "", "", "")
+    hints = (str(year or dt.date.today().year - 1), "", "", website, "")
     for i, (label, value, hint) in enumerate(zip(SETTING_LABELS, hints, SETTING_HINTS,
                                                 strict=True), start=1):
         ws.write_string(i, 0, label, cell)
@@ -68,6 +70,10 @@ def roster_template_bytes(year: int | None = None) -> bytes:
                                                                   strict=True)], head)
     for col, hint in enumerate(UNIT_HINTS):
         ws.write_comment(0, col, hint)
+    for r, unit in enumerate(units, start=1):
+        for c, value in enumerate((unit.name, unit.parent, unit.level, unit.contact, unit.phone)):
+            if value:
+                ws.write_string(r, c, value, cell)
     ws.data_validation(1, 2, MAX_UNITS, 2, {
         "validate": "list", "source": list(spec.LEVELS), "input_title": "层级",
         "input_message": "从下拉列表中选择", "error_title": "层级无效",

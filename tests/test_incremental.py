@@ -96,3 +96,26 @@ def test_a_rerun_checks_and_renders_nothing_again(tmp_path, pool, monkeypatch):
     (inbox / "新.xlsx").write_bytes(pool[7][1])  # one upload: only it is checked
     batch.run(inbox, out, jobs=1, formats=("docx", "html"))
     assert [Path(p).name for p in checked] == ["新.xlsx"]
+
+
+def test_an_archive_is_known_again_when_the_file_changes(tmp_path):
+    """is_archive remembers a file version, not a path: replaced content is looked at anew."""
+    import io
+    import os
+    import zipfile
+
+    from nianbao.round.inbox import is_archive
+
+    def zipped(names: list[str]) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            for name in names:
+                zf.writestr(name, b"x")
+        return buf.getvalue()
+
+    path = tmp_path / "收到.xlsx"
+    path.write_bytes(zipped(["[Content_Types].xml", "xl/workbook.xml"]))
+    assert not is_archive(path)
+    path.write_bytes(zipped(["高凤镇.xlsx", "马踏镇.xlsx"]))
+    os.utime(path, ns=(1, path.stat().st_mtime_ns + 1_000_000))  # whatever the clock's grain
+    assert is_archive(path)

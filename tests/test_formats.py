@@ -24,6 +24,16 @@ def with_text_format(monkeypatch):
     monkeypatch.setattr(formats, "SERVED", (*formats.SERVED, "txt"))
 
 
+def _batch_one(source, tmp_path, formats: str) -> None:
+    """batch over an inbox holding one returned workbook, into tmp_path/结果."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    shutil.copy(source, inbox / "高凤镇.xlsx")
+    done = CliRunner().invoke(cli, ["batch", str(inbox), "--out", str(tmp_path / "结果"),
+                                    "--formats", formats, "--jobs", "1"])
+    assert done.exit_code in (0, 1), done.output
+
+
 def test_a_new_format_is_offered_everywhere(with_text_format, filled, sample_report, tmp_path,
                                              round_copy):
     source = filled(sample_report)
@@ -31,12 +41,7 @@ def test_a_new_format_is_offered_everywhere(with_text_format, filled, sample_rep
     assert made.exit_code == 0, made.output
     assert (tmp_path / "报告.txt").read_text(encoding="utf-8").startswith(sample_report.unit)
     assert "报告（纯文本）" in made.output
-    inbox = tmp_path / "收件箱"
-    inbox.mkdir()
-    shutil.copy(source, inbox / "高凤镇.xlsx")
-    done = CliRunner().invoke(cli, ["batch", str(inbox), "--out", str(tmp_path / "结果"),
-                                    "--formats", "docx,txt", "--jobs", "1"])
-    assert done.exit_code in (0, 1), done.output
+    _batch_one(source, tmp_path, "docx,txt")
     assert sorted(p.suffix for p in (tmp_path / "结果" / "reports").iterdir()) == [".docx", ".txt"]
     # serve renders what SERVED lists and offers every format it finds
     shutil.rmtree(round_copy / RESULTS)
@@ -73,11 +78,6 @@ def test_render_o_pdf_writes_a_pdf_and_batch_writes_pdfs(filled, sample_report, 
     made = CliRunner().invoke(cli, ["render", str(source), "-o", str(tmp_path / "报告.pdf")])
     assert made.exit_code == 0, made.output
     assert (tmp_path / "报告.pdf").read_bytes().startswith(b"%PDF-")
-    inbox = tmp_path / "收件箱"
-    inbox.mkdir()
-    shutil.copy(source, inbox / "高凤镇.xlsx")
-    done = CliRunner().invoke(cli, ["batch", str(inbox), "--out", str(tmp_path / "结果"),
-                                    "--formats", "pdf", "--jobs", "1"])
-    assert done.exit_code in (0, 1), done.output
+    _batch_one(source, tmp_path, "pdf")
     pdfs = list((tmp_path / "结果" / "reports").glob("*.pdf"))
     assert len(pdfs) == 1 and pdfs[0].read_bytes().startswith(b"%PDF-")

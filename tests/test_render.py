@@ -320,7 +320,7 @@ def test_a_table_too_tall_for_a_page_breaks_only_between_groups(sample_report, m
     table = next(b for b in outline.outline(sample_report) if isinstance(b, outline.Table)
                  and b.table is spec.T3)
     assert render._kept_rows(table) == set(range(spec.T3.n_rows - 1))  # fits: kept whole
-    monkeypatch.setattr(render, "PAGE_BODY_PT", 100.0)
+    monkeypatch.setattr(outline, "PAGE_BODY_PT", 100.0)
     kept = render._kept_rows(table)
     groups = [lab for lab in spec.T3.labels if lab.rows > 1 and lab.row >= spec.T3.header_rows
               and lab.col == 1]

@@ -290,11 +290,9 @@ def render_cmd(source, output, fmt, pdf, fragment, draft, reference_docx, fonts)
 
 def _say_font_substitutions(options) -> None:
     """Once per command: which statutory fonts the PDF replaces, and with what."""
-    from .outputs import fontsub
+    from .outputs.formats import pdf_substitutions
 
-    if options.reference is not None and options.fonts is None:
-        return  # the reference's own fonts, as given
-    changes = fontsub.substitutions(options.fonts)
+    changes = pdf_substitutions(options)
     if changes:
         click.echo("PDF 字体：本机未安装规定字体，改用同类字体：" + "；".join(changes) + "。"
                    "正式印发前请在装有规定字体的电脑上用 Word 版核对。", err=True)

@@ -94,19 +94,12 @@ class _Builder:
                        keep=item.row + item.rows - 1 in keep, size=block.size)
 
 
-PAGE_BODY_PT = outline.PAGE_BODY_PT
-
-
-def _row_heights(block: outline.Table) -> list[float]:
-    return outline.row_heights(block)
-
-
 def _kept_rows(block: outline.Table) -> set[int]:
     """Rows kept with the next one: all but the last when the table fits on a page; else the
     rows inside a merged group (a row label spanning several rows) and the header."""
     table = block.table
     last = table.n_rows - 1
-    if sum(_row_heights(block)) <= PAGE_BODY_PT:
+    if sum(outline.row_heights(block)) <= outline.PAGE_BODY_PT:
         return set(range(last))
     keep = set(range(table.header_rows))
     spans = [(lab.row, lab.row + lab.rows - 1) for lab in table.labels
@@ -218,9 +211,11 @@ def shape_of(blocks: tuple[outline.Block, ...]) -> Shape:
 NEW_PAGE_TABLE = spec.T3.key
 
 
+_TABLES = {t.key: t for t in spec.TABLES}
+
+
 def _table(entry: tuple[object, ...]) -> outline.Table:
-    tables = {t.key: t for t in spec.TABLES}
-    block = outline.table_block(tables[str(entry[1])], _NO_FIGURES)
+    block = outline.table_block(_TABLES[str(entry[1])], _NO_FIGURES)
     return dataclasses.replace(block, widths=entry[2], size=entry[3])  # type: ignore[arg-type]
 
 
@@ -228,7 +223,7 @@ def _starts_page(shape: Shape, i: int) -> bool:
     """Whether the heading at `i` introduces 表三 and that table fits on one page."""
     following = shape[i + 1] if i + 1 < len(shape) else ()
     return (bool(following) and following[0] == "table" and following[1] == NEW_PAGE_TABLE
-            and sum(_row_heights(_table(following))) <= PAGE_BODY_PT)
+            and sum(outline.row_heights(_table(following))) <= outline.PAGE_BODY_PT)
 
 
 def _assemble(b: _Builder, shape: Shape) -> None:

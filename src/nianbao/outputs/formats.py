@@ -52,12 +52,24 @@ def _pdf(report: Report, options: Options) -> bytes:
     from . import fontsub
     from .pdf import convert
 
-    if options.reference is None or options.fonts is not None:
+    if _substitutes(options):
         options = dataclasses.replace(options, fonts=fontsub.for_pdf(options.fonts))  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as tmp:
         source = Path(tmp) / "report.docx"
         source.write_bytes(_docx(report, options))
         return convert(source, "pdf", Path(tmp) / "out").read_bytes()
+
+
+def _substitutes(options: Options) -> bool:
+    """Whether the PDF replaces missing fonts: always, unless a reference .docx gives its own."""
+    return options.reference is None or options.fonts is not None
+
+
+def pdf_substitutions(options: Options) -> list[str]:
+    """What the PDF of these options replaces (one phrase a role); empty when nothing."""
+    from . import fontsub
+
+    return fontsub.substitutions(options.fonts) if _substitutes(options) else []  # type: ignore[arg-type]
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from decimal import Decimal
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def print_scale(widths: list[float]) -> int:
     8 pt: a column of width w (characters) is about 7w + 5 pixels, 0.75 pt each."""
     total = sum((7 * w + 5) * 0.75 for w in widths)
     fit = int(100 * PRINT_WIDTH_PT / total) if total else 100
-    floor = int(-(-100 * MIN_PRINT_PT // FONT_PT)) + 1  # office programs round the scaled size
+    floor = math.ceil(100 * MIN_PRINT_PT / FONT_PT) + 1  # office programs round the scaled size
     return max(floor, min(100, fit))
 
 

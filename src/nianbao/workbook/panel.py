@@ -5,6 +5,8 @@ and the highlight of every cell a failing line involves."""
 
 from __future__ import annotations
 
+import functools
+
 from xlsxwriter.worksheet import Worksheet
 
 from .. import spec
@@ -34,28 +36,33 @@ def problem(check: spec.Check) -> str:
 FIGURE_ROOM = "1234567"
 
 
+def _unbalanced(check: spec.Check, left: str, right: str) -> list[str]:
+    """A sum that does not balance, as text pieces around its two sides' figures."""
+    cond = check.condition
+    assert isinstance(cond, Equal)
+    return [f"{check.prefix}：{cond.left.symbol()}（", left, f"）与{cond.right.symbol()}（", right,
+            "）不相等"]
+
+
 def problem_formula(check: spec.Check, here: str) -> str:
     """The failing line as the workbook says it: a sum that does not balance shows both sides'
     figures (表三 自然人列：本年新收 + 上年结转（12）与（七）总计 + 结转下年度（11）不相等)."""
     cond = check.condition
-    if isinstance(cond, Equal):
-        left = cond.left.formula(layout.RULE_PLACES, here)
-        right = cond.right.formula(layout.RULE_PLACES, here)
-        return (f'{normalise.string(f"{check.prefix}：{cond.left.symbol()}（")}&{left}&'
-                f'{normalise.string(f"）与{cond.right.symbol()}（")}&{right}&'
-                f'{normalise.string("）不相等")}')
-    return normalise.string(problem(check))
+    if not isinstance(cond, Equal):
+        return normalise.string(problem(check))
+    pieces = _unbalanced(check, cond.left.formula(layout.RULE_PLACES, here),
+                         cond.right.formula(layout.RULE_PLACES, here))
+    return "&".join(normalise.string(p) if i % 2 == 0 else p for i, p in enumerate(pieces))
 
 
 def problem_room(check: spec.Check) -> str:
     """The failing line at its longest: figures at their room."""
-    cond = check.condition
-    if isinstance(cond, Equal):
-        return (f"{check.prefix}：{cond.left.symbol()}（{FIGURE_ROOM}）与"
-                f"{cond.right.symbol()}（{FIGURE_ROOM}）不相等")
+    if isinstance(check.condition, Equal):
+        return "".join(_unbalanced(check, FIGURE_ROOM, FIGURE_ROOM))
     return problem(check)
 
 
+@functools.cache
 def longest_problem() -> str:
     return max((problem_room(check) for check in spec.CHECKS), key=text_units)
 

@@ -174,3 +174,94 @@ def test_one_address_cannot_take_every_connection(round_copy):
         for sock in held:
             sock.close()
         server.close()
+
+
+# --- starting: ports, a second copy, a folder that cannot be written (#19) -------------------
+
+def _serving(root, *args: str, env: dict | None = None) -> subprocess.Popen:
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "nianbao", "serve", str(root), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
+
+
+def _address(process: subprocess.Popen) -> str:
+    line = process.stdout.readline()  # printed once the socket listens
+    assert line.startswith("请在浏览器中打开："), line + process.stderr.read()
+    return line.split("：", 1)[1].strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_taken_default_port_moves_on_and_an_asked_for_one_says_so(tmp_path, monkeypatch):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    monkeypatch.setattr(serve_module, "DEFAULT_PORT", port)
+    try:
+        sock = serve_module._bind("127.0.0.1", None)
+        assert sock.getsockname()[1] not in (port, 0)
+        sock.close()
+        with pytest.raises(serve_module.OutputError, match=f"端口 {port} 已被其他程序占用"):
+            serve_module._bind("127.0.0.1", port)
+        monkeypatch.setattr(serve_module, "PORTS_TRIED", 1)
+        with pytest.raises(serve_module.OutputError, match="都已被占用"):
+            serve_module._bind("127.0.0.1", None)
+    finally:
+        taken.close()
+    sock = serve_module._bind("127.0.0.1", port)  # free again: taken at once
+    assert sock.getsockname()[1] == port
+    sock.close()
+
+
+def test_a_second_copy_on_the_same_round_opens_the_first_ones_page(tmp_path):
+    root = tmp_path / "轮次 一"
+    first = _serving(root, "--port", str(_free_port()))
+    try:
+        url = _address(first)
+        with urllib.request.urlopen(url + "api/units", timeout=30) as response:
+            assert response.status == 200
+        log = tmp_path / "browser.txt"
+        opener = tmp_path / "open.sh"
+        opener.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\n', encoding="utf-8")
+        opener.chmod(0o755)
+        second = _serving(root, "--open", env={"BROWSER": f"{opener} %s"})
+        out, err = second.communicate(timeout=120)
+        assert second.returncode == 0, err
+        assert out.strip() == f"本轮次已经在另一个窗口中打开：{url}（已在浏览器中打开）"
+        assert log.read_text(encoding="utf-8").strip() == url
+        third = _serving(root)  # without --open: the same news as an error line, exit 3
+        out, err = third.communicate(timeout=120)
+        assert third.returncode == 3 and out == ""
+        assert err.strip() == f"nianbao：{root} 已经在另一个窗口中打开：{url}。请使用那个页面，" \
+                              "或先关闭那个窗口再打开"
+    finally:
+        first.kill()
+        first.communicate()
+    # the first copy is gone (killed, its lock released by the system): the folder is free
+    again = _serving(root, "--port", str(_free_port()))
+    try:
+        assert _address(again)
+    finally:
+        again.kill()
+        again.communicate()
+
+
+def test_a_round_folder_that_cannot_be_written_is_one_line(tmp_path, monkeypatch):
+    root = tmp_path / "只读"
+    root.mkdir()
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(serve_module.Path, "write_bytes", refuse)
+    with pytest.raises(serve_module.OutputError) as caught:
+        serve_module.serve(root, "127.0.0.1", _free_port(), echo=lambda _: None)
+    assert caught.value.message.startswith(f"无法使用轮次文件夹 {root}：权限不足。")
+    assert "可以写入" in caught.value.message

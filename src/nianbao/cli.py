@@ -408,15 +408,23 @@ def demo_cmd(out_dir, round_dir):
 @click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听地址；不是本机地址时需凭启动时显示的令牌访问。")
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
-def serve_cmd(round_dir, host, port):
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="端口；不指定时用 8765，被占用时依次换用后面空闲的端口。")
+@click.option("--open", "browser", is_flag=True,
+              help="启动后在默认浏览器中打开页面；本轮次已在另一个窗口中打开时，直接打开那个页面。")
+def serve_cmd(round_dir, host, port, browser):
     """在浏览器中处理一轮收集：名单、下发模板、接收报送、查看状态和问题、下载汇总。"""
-    from .serve import serve
+    from .serve import AlreadyServing, open_browser, serve
 
     try:
-        serve(round_dir, host, port, echo=click.echo)
+        serve(round_dir, host, port, echo=click.echo, browser=browser)
+    except AlreadyServing as exc:
+        if not (browser and exc.address):
+            raise
+        click.echo(f"本轮次已经在另一个窗口中打开：{exc.address}（已在浏览器中打开）")
+        open_browser(exc.address, click.echo)
     except OSError as exc:
-        raise OutputError(f"无法在 {host}:{port} 启动：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法在 {host}:{port or ''} 启动：{exc.strerror or exc}") from exc
 
 
 @cli.command("build-assets")

@@ -40,11 +40,12 @@ PART = ".nianbao-*.part"
 WAIT_SECONDS = 120.0
 
 
-def _try_lock(fh: IO[bytes]) -> bool:
+def try_lock(fh: IO[bytes]) -> bool:
     if sys.platform == "win32":
         import msvcrt
 
         try:
+            fh.seek(0)  # the locked byte is the first one, where unlock looks for it
             msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
         except OSError:
             return False
@@ -58,7 +59,7 @@ def _try_lock(fh: IO[bytes]) -> bool:
     return True
 
 
-def _unlock(fh: IO[bytes]) -> None:
+def unlock(fh: IO[bytes]) -> None:
     if sys.platform == "win32":
         import msvcrt
 
@@ -78,7 +79,7 @@ def file_lock(path: Path, wait: float = WAIT_SECONDS) -> Iterator[None]:
         raise output_error(path.parent, exc) from exc
     try:
         deadline = time.monotonic() + wait
-        while not _try_lock(fh):
+        while not try_lock(fh):
             if time.monotonic() > deadline:
                 raise OutputError(f"{path.parent} 正被另一个 nianbao 写入，已等待 {wait:g} 秒；"
                                   "请等它结束后重试")
@@ -86,7 +87,7 @@ def file_lock(path: Path, wait: float = WAIT_SECONDS) -> Iterator[None]:
         try:
             yield
         finally:
-            _unlock(fh)
+            unlock(fh)
     finally:
         fh.close()
 

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import errno
 import ipaddress
+import json
+import os
 import secrets
 import socket
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import NianbaoError, OutputError
+from ..outfile import cause, write_text_atomic
+from ..round.publish import try_lock, unlock
 from .app import create_app
 from .folder import INBOX, RESULTS, RoundFolder
 
@@ -106,30 +113,154 @@ def host_names(host: str, port: int) -> set[str]:
     return {f"{n}:{port}" for n in names} | ({*names} if port == 80 else set())
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8765,
-          echo: Callable[[str], None] = print, threads: int = 8) -> None:
-    """Serve ``root`` until interrupted; off loopback with a printed access token."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / INBOX).mkdir(exist_ok=True)
-    (root / RESULTS).mkdir(exist_ok=True)
-    token = None if is_loopback(host) else secrets.token_urlsafe(24)
-    app = create_app(root, token=token, hosts=host_names(host, port))
-    suffix = f"?token={token}" if token else ""
-    shown = [f"[{h}]" if ":" in h else h for h in (
-        local_addresses() if host in WILDCARDS else [host])] or ["127.0.0.1"]
-    echo(f"请在浏览器中打开：http://{shown[0]}:{port}/{suffix}")
-    for other in shown[1:]:
-        echo(f"　　或：http://{other}:{port}/{suffix}")
-    if token:
-        echo("（不是本机地址：凭上面带令牌的完整地址访问，令牌只在本次运行有效）")
-    echo("按 Ctrl+C 结束。")
-    import waitress.server
+#: In the round folder while a page serves it: the lock one serving process holds (released
+#: by the operating system when it ends, however it ends) and the address it serves at.
+INSTANCE, ADDRESS = ".nianbao-serve.lock", ".nianbao-serve.json"
+#: Ports tried after the default one when it is taken and no port was asked for.
+PORTS_TRIED = 20
+DEFAULT_PORT = 8765
 
-    server = waitress.server.create_server(app, host=host, port=port, threads=threads,
-                                           ident="nianbao", _quiet=True, **WAITRESS)
-    if not is_loopback(host) and hasattr(server, "channel_class"):  # one listening socket
-        limit_per_client(server)
+
+class AlreadyServing(NianbaoError):
+    """Another nianbao already serves this round folder, at ``address`` (None if unknown)."""
+
+    def __init__(self, root: Path, address: str | None) -> None:
+        where = f"：{address}" if address else ""
+        super().__init__(f"{root} 已经在另一个窗口中打开{where}。请使用那个页面，"
+                         "或先关闭那个窗口再打开")
+        self.address = address
+
+
+def _folders(root: Path) -> None:
     try:
-        server.run()
+        root.mkdir(parents=True, exist_ok=True)
+        (root / INBOX).mkdir(exist_ok=True)
+        (root / RESULTS).mkdir(exist_ok=True)
+        probe = root / f".nianbao-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"无法使用轮次文件夹 {root}：{cause(exc)}。请把 nianbao 解压到可以写入"
+                          "的位置（如桌面或 D 盘），或换一个可以写入的文件夹") from exc
+
+
+def _claim(root: Path):
+    """The round folder's instance lock, or AlreadyServing with the holder's address."""
+    try:
+        handle = open(root / INSTANCE, "a+b")  # noqa: SIM115 - held while serving
+    except OSError as exc:
+        raise OutputError(f"无法使用轮次文件夹 {root}：{cause(exc)}") from exc
+    if try_lock(handle):
+        return handle
+    handle.close()
+    try:
+        address = json.loads((root / ADDRESS).read_text(encoding="utf-8")).get("address")
+    except (OSError, ValueError, AttributeError):
+        address = None
+    raise AlreadyServing(root, address if isinstance(address, str) else None)
+
+
+def _in_use(exc: OSError) -> bool:
+    # EADDRINUSE, and Windows's WSAEADDRINUSE / WSAEACCES (a port another socket holds
+    # exclusively, or one Windows reserves)
+    return exc.errno in (errno.EADDRINUSE, errno.EACCES) or \
+        getattr(exc, "winerror", None) in (10048, 10013)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port``. On Windows SO_EXCLUSIVEADDRUSE: waitress's own
+    SO_REUSEADDR there lets a second server bind a port that is in use and steal half of its
+    requests, so a taken port would never be noticed."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if sys.platform == "win32":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)  # type: ignore[attr-defined]
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind((host.strip("[]"), port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _bind(host: str, port: int | None) -> socket.socket:
+    """The asked-for port, or (none asked for) the default one or the next free one."""
+    candidates = [port] if port else range(DEFAULT_PORT, DEFAULT_PORT + PORTS_TRIED)
+    for candidate in candidates:
+        try:
+            return listening_socket(host, candidate)
+        except OSError as exc:
+            if not _in_use(exc):
+                raise OutputError(f"无法在 {host}:{candidate} 启动：{exc.strerror or exc}") \
+                    from exc
+    if port:
+        raise OutputError(f"端口 {port} 已被其他程序占用：请关闭占用它的程序，或用 --port "
+                          "换一个端口（如 --port 8800）")
+    raise OutputError(f"端口 {DEFAULT_PORT}–{DEFAULT_PORT + PORTS_TRIED - 1} 都已被占用：请用 "
+                      "--port 指定一个空闲的端口")
+
+
+def open_browser(url: str, echo: Callable[[str], None]) -> None:
+    """The default browser at ``url`` (the server already listens: a request waits in the
+    queue); where none can be started, the clerk is told to copy the address."""
+    import webbrowser
+
+    try:
+        opened = webbrowser.open(url)
+    except Exception:  # noqa: BLE001 - a browser that cannot start is not the page's failure
+        opened = False
+    if not opened:
+        echo("未能自动打开浏览器：请把上面的地址复制到浏览器的地址栏中。")
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int | None = DEFAULT_PORT,
+          echo: Callable[[str], None] = print, threads: int = 8, browser: bool = False) -> None:
+    """Serve ``root`` until interrupted; off loopback with a printed access token. ``port``
+    None: the default port or, when it is taken, the next free one. ``browser``: open the
+    default browser at the page once it listens."""
+    root = Path(root)
+    _folders(root)
+    claim = _claim(root)
+    try:
+        sock = _bind(host, port)
+        try:
+            port = sock.getsockname()[1]
+            token = None if is_loopback(host) else secrets.token_urlsafe(24)
+            app = create_app(root, token=token, hosts=host_names(host, port))
+            suffix = f"?token={token}" if token else ""
+            shown = [f"[{h}]" if ":" in h else h for h in (
+                local_addresses() if host in WILDCARDS else [host])] or ["127.0.0.1"]
+            url = f"http://{shown[0]}:{port}/{suffix}"
+            import waitress.server
+
+            server = waitress.server.create_server(app, sockets=[sock], threads=threads,
+                                                   ident="nianbao", **WAITRESS)
+            with contextlib.suppress(OSError):
+                write_text_atomic(root / ADDRESS, json.dumps(
+                    {"address": url if not token else f"http://{shown[0]}:{port}/",
+                     "pid": os.getpid()}, ensure_ascii=False))
+            echo(f"请在浏览器中打开：{url}")
+            for other in shown[1:]:
+                echo(f"　　或：http://{other}:{port}/{suffix}")
+            if token:
+                echo("（不是本机地址：凭上面带令牌的完整地址访问，令牌只在本次运行有效）")
+            echo("关闭本窗口或按 Ctrl+C 结束。")
+            if not is_loopback(host) and hasattr(server, "channel_class"):  # one listening socket
+                limit_per_client(server)
+            if browser:
+                open_browser(url, echo)
+            try:
+                server.run()
+            finally:
+                server.close()
+                with contextlib.suppress(OSError):
+                    (root / ADDRESS).unlink()
+        finally:
+            sock.close()  # the server closed it already, unless it never started
     finally:
-        server.close()
+        unlock(claim)
+        claim.close()

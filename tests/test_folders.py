@@ -305,13 +305,18 @@ def test_the_page_launcher_serves_the_round_beside_it_and_opens_the_browser(fold
     log = tmp_path / "opened.txt"
     if isinstance(folder, Wine):
         log = folder.prefix / "drive_c" / "opened.txt"
+    start = time.monotonic()
     first = folder.start_page(log)
     try:
-        seconds = answered("http://127.0.0.1:8765/api/units")
+        line = first.stdout.readline().decode(folder.encoding, "replace")  # once it listens
+        assert line.startswith("请在浏览器中打开：http://127.0.0.1:"), line
+        url = line.split("：", 1)[1].strip()
+        answered(url + "api/units")
+        seconds = time.monotonic() - start
         print(f"\n{type(folder).__name__}: double-click to page answered in {seconds:.1f} s")
         assert (folder.folder / "轮次" / "收件箱").is_dir()
         wait_for(log.exists)
-        assert log.read_text(errors="replace").strip().splitlines()[0] == "http://127.0.0.1:8765/"
+        assert log.read_text(errors="replace").strip().splitlines()[0] == url
         # a second double-click opens the page already served, and ends by itself
         log.unlink()
         second = folder.start_page(log)
@@ -320,10 +325,11 @@ def test_the_page_launcher_serves_the_round_beside_it_and_opens_the_browser(fold
         assert second.returncode == 0, text
         assert "已经在另一个窗口中打开" in text
         wait_for(log.exists)
-        assert "http://127.0.0.1:8765/" in log.read_text(errors="replace")
+        assert url in log.read_text(errors="replace")
         # the command line on the same port says what to do in one line
-        code, out, err = folder.run("serve", "别的 轮次", "--port", "8765")
-        assert code == 3 and "端口 8765 已被其他程序占用" in err and "Traceback" not in err
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        code, out, err = folder.run("serve", "别的 轮次", "--port", port)
+        assert code == 3 and f"端口 {port} 已被其他程序占用" in err and "Traceback" not in err
     finally:
         folder.stop(first)
 

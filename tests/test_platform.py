@@ -114,6 +114,17 @@ def test_a_gbk_console_shows_chinese_and_survives_what_gbk_cannot_encode(tmp_pat
     assert "内部错误" not in checked.stderr.decode("gbk")
 
 
+def test_a_console_with_no_chinese_gets_utf8_not_question_marks(tmp_path):
+    """A redirect on a Western Windows (cp1252, as Wine's default locale showed) would turn
+    every Chinese line into '?': such a stream writes UTF-8."""
+    done = _run(["template", "--year", "2024", "--unit", "某县某镇人民政府", "--level", "乡镇",
+                 "-o", "模板.xlsx"], tmp_path, "cp1252")
+    assert done.returncode == 0
+    assert "已生成模板" in done.stdout.decode("utf-8")
+    usage = _run(["demo", "多余"], tmp_path, "latin-1")
+    assert usage.returncode == 2 and "用法错误" in usage.stderr.decode("utf-8")
+
+
 def test_paths_with_chinese_spaces_and_a_colon_free_drive_like_folder_work(tmp_path):
     inbox = tmp_path / "C_ 县政府办" / "收件 箱"
     inbox.mkdir(parents=True)

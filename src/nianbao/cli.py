@@ -488,14 +488,24 @@ def usage_message(exc: click.UsageError) -> str:
 def _console() -> None:
     """Chinese on any console: a GBK (cp936) console or a redirect into a file keeps its
     encoding, and a character it cannot show (an emoji in a file name) becomes '?' instead of
-    ending the run in UnicodeEncodeError."""
+    ending the run in UnicodeEncodeError. An encoding with no Chinese at all (a redirect on a
+    Western Windows, cp1252) would make every line '?': such a stream writes UTF-8."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
+        if reconfigure is None:
+            continue
+        try:
+            "中文".encode(stream.encoding or "ascii")
+            chinese = True
+        except (UnicodeEncodeError, LookupError):
+            chinese = False
+        try:
+            if chinese:
                 reconfigure(errors="replace")
-            except (ValueError, OSError):  # a stream that cannot be reconfigured is left as is
-                pass
+            else:
+                reconfigure(encoding="utf-8", errors="replace")
+        except (ValueError, OSError):  # a stream that cannot be reconfigured is left as is
+            pass
 
 
 def main() -> None:

@@ -251,3 +251,26 @@ def test_batch_writes_the_web_page_beside_the_document(tmp_path, clean):
     page = (out / "reports" / f"2024_{A.name}.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and A.name in page
     assert batch(box, "--out", out, "--formats", "docx,pptx")[0] == 2  # not a format
+
+
+def test_files_past_the_inbox_cap_are_rows_that_say_so_never_dropped(tmp_path, clean,
+                                                                     monkeypatch):
+    """A province-scale inbox once lost every file after the 5,000th without a row."""
+    from nianbao.round import inbox
+
+    monkeypatch.setattr(inbox, "MAX_INBOX_FILES", 2)
+    box, out = tmp_path / "in", tmp_path / "out"
+    box.mkdir()
+    (box / "1 高凤镇.xlsx").write_bytes(workbook(A, clean(1)))
+    (box / "2 马踏镇.xlsx").write_bytes(workbook(B, clean(2)))
+    (box / "3 千佛镇.xlsx").write_bytes(workbook(C, clean(3)))
+    (box / "4 包.zip").write_bytes(_zip({"a.xlsx": workbook(A, clean(4)),
+                                         "b.xlsx": workbook(B, clean(5))}))
+    code, output = batch(box, "--out", out)
+    files = {f["file"]: f for f in json.loads((out / "findings.json").read_text("utf-8"))}
+    assert files["1 高凤镇.xlsx"]["ok"] and files["2 马踏镇.xlsx"]["ok"]
+    refused = {n for n, f in files.items()
+               if f["findings"] and f["findings"][0]["code"] == "TOO_MANY_FILES"}
+    assert refused == {"3 千佛镇.xlsx", "4 包.zip/a.xlsx", "4 包.zip/b.xlsx"}
+    assert "收件箱中的文件超过 2 个：3 个未处理" in output and code == 1
+    assert not list(tmp_path.rglob("*-1/a.xlsx"))  # members past the cap are not unpacked

@@ -341,6 +341,12 @@ def batch_cmd(inbox, out_dir, roster, previous, jobs, draft, formats, return_war
     if stray:
         click.echo(f"另有 {len(stray)} 个文件无法读取，也看不出是哪个单位的："
                    + "、".join(stray[:5]) + ("……" if len(stray) > 5 else ""))
+    refused = [o.file for o in result.files if o.result.problem_code == "TOO_MANY_FILES"]
+    if refused:
+        from .round.inbox import MAX_INBOX_FILES
+
+        click.echo(f"收件箱中的文件超过 {MAX_INBOX_FILES:,} 个：{len(refused)} 个未处理（在汇总和 "
+                   "findings.json 中逐个列出），请把收件箱分成几批分别运行 batch")
     click.echo(f"汇总：{out_dir / SUMMARY}")
     sys.exit(result.exit_code)
 

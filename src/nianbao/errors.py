@@ -28,6 +28,7 @@ FILE_PROBLEMS = {
     "FORMAT_UNKNOWN": "模板格式未知或版本比本程序新，请升级 nianbao 或使用本年度下发的模板",
     "JSON_INVALID": "不是 nianbao 报告 JSON 文件",
     "UNREADABLE": "文件无法打开",
+    "TOO_MANY_FILES": "收件箱中的文件超过 5,000 个，此文件未处理：请把收件箱分成几批，分别运行 batch",
     "NESTED_TOO_DEEP": "压缩包里的压缩包嵌套超过两层，请解压后直接发送其中的 .xlsx",
     "NOT_A_REPORT": "不是政府信息公开工作年度报告（找不到年报的部分标题和三张表），请确认文件",
     "NOT_PUBLISHED": "不是 PDF、网页或 Word 文件，不能作为已发布的报告导入",

@@ -87,8 +87,14 @@ class _Collector:
         self.budget = MAX_ZIP_TOTAL
         self.files: list[Received] = []
 
+    def full(self) -> bool:
+        return len(self.files) >= MAX_INBOX_FILES
+
     def add(self, received: Received, depth: int) -> None:
-        if len(self.files) >= MAX_INBOX_FILES:
+        if self.full() and not received.problem and not is_archive(received.path):
+            # past the cap: a row, never silence (an archive's members are each named)
+            self.files.append(Received(received.name, received.path, received.time,
+                                       received.origin, "TOO_MANY_FILES"))
             return
         if received.problem or not is_archive(received.path):
             self.files.append(received)
@@ -117,6 +123,10 @@ class _Collector:
             self.budget -= declared
             for info in sorted(infos, key=lambda i: i.filename):
                 name = _name(info) if inbox else f"{archive.name}/{_name(info)}"
+                if self.full():  # past the cap: named as a row, not unpacked
+                    self.files.append(Received(name, archive.path, dt.datetime(*info.date_time),
+                                               "压缩包内的时间", "TOO_MANY_FILES"))
+                    continue
                 target = self.scratch / f"{len(self.files):05d}-{depth}" / safe_name(
                     Path(_name(info)).name)
                 target.parent.mkdir(parents=True, exist_ok=True)

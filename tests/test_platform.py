@@ -135,3 +135,22 @@ def test_paths_with_chinese_spaces_and_a_colon_free_drive_like_folder_work(tmp_p
                 "utf-8")
     assert done.returncode == 0, done.stderr.decode()
     assert [p.suffix for p in out.iterdir()] == [".json"]
+
+
+def test_validating_a_workbook_imports_no_reader_of_other_kinds(tmp_path):
+    """Start-up (#23): `validate one.xlsx` loads neither the web server, the PDF, web page and
+    Word readers, nor the template writer (a tenth of a second each on an office PC)."""
+    made = _run(["template", "--year", "2024", "--unit", "某县某镇人民政府", "--level", "乡镇",
+                 "-o", "模板.xlsx"], tmp_path, "utf-8")
+    assert made.returncode == 0
+    probe = ("import sys, runpy\n"
+             "sys.argv = ['nianbao', 'validate', '模板.xlsx']\n"
+             "try:\n    runpy.run_module('nianbao', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "heavy = ('flask', 'werkzeug', 'waitress', 'lxml.html', 'pypdfium2', 'docx',\n"
+             "         'openpyxl', 'xlsxwriter', 'concurrent.futures.process',\n"
+             "         'nianbao.published.pdf', 'nianbao.published.html', 'nianbao.outputs.docx')\n"
+             "print(sorted(m for m in heavy if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import published, sources
 from .checks import check_reading
 from .checks.findings import CheckResult
 from .errors import FileProblem, problem
 from .model.report import Report
-from .published import Parsed
 from .sources.base import Reading
+
+if TYPE_CHECKING:
+    from .published.parse import Parsed
 
 #: Last year's report, or how to find it from this year's.
 Previous = Report | Callable[[Report], "Report | None"] | None

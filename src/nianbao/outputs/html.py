@@ -8,6 +8,7 @@ cells with ``scope`` and every figure's ``headers`` (GB/T 37668-2019, WCAG 2.0 A
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from html import escape
 
@@ -91,7 +92,29 @@ def _covers(cell: outline.Cell, row: int, col: int) -> bool:
     return cell.row <= row < cell.row + cell.rows and cell.col <= col < cell.col + cell.cols
 
 
-def headers_of(block: outline.Table, figure: outline.Cell, ids: dict) -> list[str]:
+Geometry = tuple[tuple[int, int, int, int, bool], ...]  # row, col, rows, cols, is a figure
+
+
+def _geometry(block: outline.Table) -> Geometry:
+    return tuple((c.row, c.col, c.rows, c.cols, bool(c.code)) for c in block.cells)
+
+
+@functools.lru_cache(maxsize=16)
+def _relations(geometry: Geometry) -> tuple[dict, dict]:
+    """For one table layout (the same in every report): each figure's header cells, as grid
+    positions, and each label's scope. Worked out once per layout, not per cell per report."""
+    cells = [outline.Cell(r, c, rows, cols, "", code="x" if figure else None)
+             for r, c, rows, cols, figure in geometry]
+    block = outline.Table(table=None, cells=tuple(cells))  # type: ignore[arg-type]
+    positions = {(c.row, c.col): c for c in cells}
+    ids = {key: key for key in positions}
+    headers = {key: tuple(headers_of(block, cell, ids)) for key, cell in positions.items()
+               if cell.code}
+    scopes = {key: _scope(block, cell) for key, cell in positions.items() if not cell.code}
+    return headers, scopes
+
+
+def headers_of(block: outline.Table, figure: outline.Cell, ids: dict) -> list:
     """The label cells a figure belongs to: those to its left in its row, and the block of
     labels above its column (the nearest one: 表二 repeats 信息内容 for every section)."""
     labels = [c for c in block.cells if not c.code]
@@ -121,6 +144,7 @@ def _scope(block: outline.Table, cell: outline.Cell) -> str:
 def _table(out: _Out, block: outline.Table, index: int) -> None:
     table = block.table
     ids = _header_ids(block, index)
+    headers, scopes = _relations(_geometry(block))
     caption_id = f"t{index}-caption"
     wrap = (f'<div class="table" role="region" aria-labelledby="{caption_id}" tabindex="0">'
             if not out.fragment else "<div>")
@@ -144,11 +168,11 @@ def _table(out: _Out, block: outline.Table, index: int) -> None:
                 extra = INLINE["left"] if cell.align == "left" else ""
                 style = f' style="{INLINE["cell"]};{extra}"' if extra else f' style="{INLINE["cell"]}"'
             if cell.code:
-                heads = " ".join(headers_of(block, cell, ids))
+                heads = " ".join(ids[key] for key in headers[(row, col)])
                 out.parts.append(f'<td headers="{heads}"{span}{style}>{escape(cell.text)}</td>')
             else:
                 css = ' class="left"' if cell.align == "left" and not out.fragment else ""
-                out.parts.append(f'<th id="{ids[(row, col)]}" scope="{_scope(block, cell)}"'
+                out.parts.append(f'<th id="{ids[(row, col)]}" scope="{scopes[(row, col)]}"'
                                  f'{span}{css}{style}>{_text(cell.text)}</th>')
         out.parts.append("</tr>")
     out.parts.append("</table></div>")

@@ -7,10 +7,15 @@ the one entry: it sniffs the kind, bounds the work, and returns a :class:`parse.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from . import bounded, docx, html, parse, pdf
-from .parse import Parsed
+if TYPE_CHECKING:
+    from .parse import Parsed
+
+# The readers (pdfium, lxml.html, the report parser) are imported when a published report is
+# read: validating a workbook never pays for them.
 
 KINDS = ("pdf", "html", "docx")
 _HTML_MARKS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<title", b"<table",
@@ -26,13 +31,17 @@ def kind_of(head: bytes, path: Path) -> str | None:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith(b"<") and any(mark in text for mark in _HTML_MARKS):
         return "html"
-    if head.startswith(b"PK\x03\x04") and docx.is_docx(path):
-        return "docx"
+    if head.startswith(b"PK\x03\x04"):
+        from . import docx
+
+        return "docx" if docx.is_docx(path) else None
     return None
 
 
 def _read(path: Path, kind: str, unit: str, year: int | None, level: str) -> Parsed:
-    reader = {"pdf": pdf.read, "html": html.read, "docx": docx.read}[kind]
+    from . import parse
+
+    reader = importlib.import_module(f"{__name__}.{kind}").read
     return parse.parse(reader(path), unit=unit, year=year, level=level)
 
 
@@ -40,8 +49,20 @@ def read(path: Path, kind: str, *, unit: str = "", year: int | None = None,
          level: str = "") -> Parsed:
     """One published report; a PDF is read in a child bounded in time and memory."""
     if kind == "pdf":
+        # imported here, before the child is forked: it then shares the parent's copy of
+        # pdfium and the parser instead of loading its own inside its memory bound
+        from . import bounded, parse, pdf  # noqa: F401
+
         return bounded.run(_read, path, kind, unit, year, level)
     return _read(path, kind, unit, year, level)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Parsed":
+        from .parse import Parsed
+
+        return Parsed
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["KINDS", "Parsed", "kind_of", "read"]

@@ -46,6 +46,9 @@ def _limit_memory(memory: int) -> None:
     used = _used()
     if not used:
         return
+    # The heap's free space is mapped already: the child could fill it without raising its
+    # address space, on top of ``memory``. It is taken off what counts as used.
+    used = max(used - _free_heap(), used // 2)
     import resource  # POSIX only: imported where it exists
 
     resource.setrlimit(resource.RLIMIT_AS, (used + memory, used + memory))
@@ -92,6 +95,46 @@ def _limit_windows(limit: int) -> None:
                                           wintypes.HANDLE(kernel32.GetCurrentProcess()))
 
 
+def _free_heap() -> int:
+    """Bytes glibc's malloc holds free in its arenas (mallinfo2, or mallinfo before glibc
+    2.33); 0 where there is no glibc."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+    except OSError:
+        return 0
+    for name, field in (("mallinfo2", ctypes.c_size_t), ("mallinfo", ctypes.c_int)):
+        function = getattr(libc, name, None)
+        if function is None:
+            continue
+
+        class Info(ctypes.Structure):
+            _fields_ = [(n, field) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
+                                             "usmblks", "fsmblks", "uordblks", "fordblks",
+                                             "keepcost")]
+
+        function.restype = Info
+        return max(int(function().fordblks), 0)
+    return 0
+
+
+def _trim() -> None:
+    """Give the heap's free memory back to the system before a fork (glibc's malloc_trim):
+    what the parent freed after reading a large file would otherwise stay resident in it, be
+    inherited by the child and count against nothing but the machine."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl): nothing to trim this way
+        pass
+
+
 def start_method() -> str:
     """fork where it is safe and exists (cheap: nothing is imported again); with threads
     running (the web server) a fork could copy a held lock, so a forkserver child; spawn on
@@ -125,7 +168,10 @@ def run(function: Callable[..., Any], *args: Any, seconds: float | None = None,
     """``function(*args)`` in a bounded child; its FileProblem is raised here."""
     seconds = SECONDS if seconds is None else seconds
     memory = MEMORY if memory is None else memory
-    context = multiprocessing.get_context(start_method())
+    method = start_method()
+    if method == "fork":
+        _trim()
+    context = multiprocessing.get_context(method)
     receive, send = context.Pipe(duplex=False)
     child = context.Process(  # type: ignore[attr-defined]
         target=_child, args=(send, function, args, memory), daemon=True)

@@ -22,7 +22,7 @@ from ..model.values import (
     parse_date,
     parse_number,
 )
-from ..workbook import alterations, contract, layout, reader, template
+from ..workbook import alterations, contract, layout, reader
 from ..workbook.fingerprint import digest, normalise
 from ..workbook.reader import RawCell, Workbook
 from .base import Reading
@@ -116,6 +116,8 @@ def _alterations(wb: Workbook, meta: dict[str, str], settings: Settings) -> str:
     if meta.get("template_version") != contract.TEMPLATE_VERSION:
         return ""
     unit = Unit(meta.get("unit", ""), meta.get("parent", ""), meta.get("level", ""))
+    from ..workbook import template  # the writer, only for a template that was altered
+
     present = {name for name, _ in wb.sheets}
     removed = [f"删除了工作表“{name}”" for name in layout.READ_SHEETS if name not in present]
     changed = alterations.describe(template.locked_content(unit, settings), locked_entries(wb),

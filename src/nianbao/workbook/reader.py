@@ -15,15 +15,18 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import olefile
 from lxml import etree
-from openpyxl.formula.translate import Translator
 
 from ..errors import FileProblem, problem
 from ..model.values import fmt_number, stored_number
 from ..spec.expr import column_letter
+
+if TYPE_CHECKING:  # openpyxl is imported only for a workbook with shared formulas (a tenth
+    # of a second of start-up that our own templates never need)
+    from openpyxl.formula.translate import Translator
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -401,6 +404,8 @@ def _formula(f: Element, ref: str, shared: dict[str, tuple[str, Translator]]) ->
     if f.get("t") == "shared" and f.get("si") is not None:
         si = f.get("si", "")
         if f.text:
+            from openpyxl.formula.translate import Translator
+
             shared[si] = (ref, Translator("=" + f.text, origin=ref))
             return "=" + f.text
         if si in shared:

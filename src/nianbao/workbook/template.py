@@ -7,7 +7,6 @@ import io
 import math
 import zipfile
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import xlsxwriter
@@ -331,6 +330,8 @@ def write_many(units: list[Unit], settings: Settings, out_dir: Path, *, password
     """One workbook per unit, ``{年度}_{单位名称}.xlsx``, in parallel; each written atomically."""
     targets = [str(out_dir / f"{unit_stem(settings.year, u.name)}.xlsx") for u in units]
     work = [(u, settings, password, t) for u, t in zip(units, targets, strict=True)]
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(jobs) if jobs > 1 and len(work) > 1 else None
     try:
         results = pool.map(_write_job, work, chunksize=8) if pool else map(_write_job, work)

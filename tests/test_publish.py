@@ -172,3 +172,45 @@ def test_the_cli_waits_for_the_lock_serve_holds(tmp_path, rounds):
         assert snapshot(out) == snapshot(one)
     assert run.wait(timeout=120) == 1  # the round has a unit with errors
     assert snapshot(out) == snapshot(two)
+
+
+def test_a_run_makes_its_results_durable_once_not_one_fsync_per_file(tmp_path, rounds,
+                                                                     monkeypatch):
+    """#23: the stage's files are written without an fsync each and made durable together
+    (one os.sync) before the switch; a file written outside a stage is still fsynced."""
+    first, second, _, _ = rounds
+    from nianbao import outfile
+
+    fsyncs: list[int] = []
+    syncs: list[int] = []
+    monkeypatch.setattr(os, "fsync", lambda fd: fsyncs.append(fd))
+    monkeypatch.setattr(os, "sync", lambda: syncs.append(1), raising=False)
+    counts = []
+    for inbox in (first, second):  # two units, then three
+        fsyncs.clear()
+        syncs.clear()
+        batch.run(inbox, tmp_path / inbox.name, jobs=1)
+        assert len(syncs) == 1
+        counts.append(len(fsyncs))
+    assert counts[0] == counts[1] <= 2  # the journal only: not one per output file
+    fsyncs.clear()
+    outfile.write_atomic(tmp_path / "单独" / "a.txt", b"x")
+    assert len(fsyncs) == 1
+    fsyncs.clear()
+    outfile.write_atomic(tmp_path / (publish.STAGE_PREFIX + "x") / "b.txt", b"x")
+    assert fsyncs == []
+
+
+def test_without_os_sync_each_staged_file_is_flushed(tmp_path, monkeypatch):
+    """Windows has no os.sync: every file of the stage is fsynced before it is published."""
+    from nianbao import outfile
+
+    stage = tmp_path / (publish.STAGE_PREFIX + "w")
+    (stage / "reports").mkdir(parents=True)
+    for name in ("reports/a.docx", "reports/b.docx", "汇总.xlsx"):
+        (stage / name).write_bytes(b"data")
+    flushed: list[int] = []
+    monkeypatch.delattr(os, "sync", raising=False)
+    monkeypatch.setattr(os, "fsync", lambda fd: flushed.append(fd))
+    outfile.sync_tree(stage)
+    assert len(flushed) == 3

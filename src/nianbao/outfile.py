@@ -104,14 +104,16 @@ def unit_stem(year: int, unit: str) -> str:
     return f"{safe[:MAX_NAME - HASH_LENGTH - 1].rstrip(' .')}-{digest}"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` on success."""
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` on
+    success. ``durable=False``: no fsync (a cache entry, which a torn write only makes a miss)."""
     path = Path(path)
     with folder(path.parent):
-        _write_atomic(path, data)
+        _write_atomic(path, data, durable)
 
 
-def write_part(directory: Path, data: bytes, target: Path | None = None) -> Path:
+def write_part(directory: Path, data: bytes, target: Path | None = None,
+               durable: bool = True) -> Path:
     """``data`` complete on disk in a temporary ``.nianbao-*.part`` file in ``directory``
     (which readers of the folder pass over), to be renamed into place (``target``, named in
     errors); nothing is left on failure."""
@@ -125,7 +127,8 @@ def write_part(directory: Path, data: bytes, target: Path | None = None) -> Path
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable and not staged(directory):  # a stage is synced once, when published
+                os.fsync(fh.fileno())
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -135,8 +138,29 @@ def write_part(directory: Path, data: bytes, target: Path | None = None) -> Path
     return Path(tmp)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = write_part(path.parent, data, path)
+#: The folders a run stages its results in (round.publish): their files are made durable all
+#: together, once, when the stage is published, not one fsync per file.
+STAGE_PREFIX = ".nianbao-run-"
+
+
+def staged(directory: Path | str) -> bool:
+    return any(part.startswith(STAGE_PREFIX) for part in Path(directory).parts)
+
+
+def sync_tree(folder: Path) -> None:
+    """Every file under ``folder`` on disk before it is made visible: one ``os.sync`` where
+    the platform has it; on Windows each file flushed (FlushFileBuffers, through fsync)."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            with open(path, "r+b") as fh:
+                os.fsync(fh.fileno())
+
+
+def _write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    tmp = write_part(path.parent, data, path, durable)
     try:
         replace(tmp, path)
     except BaseException as exc:
@@ -172,5 +196,5 @@ def _umask() -> int:
     return mask
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    write_atomic(path, text.encode("utf-8"))
+def write_text_atomic(path: Path, text: str, durable: bool = True) -> None:
+    write_atomic(path, text.encode("utf-8"), durable)

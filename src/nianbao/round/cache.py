@@ -81,7 +81,7 @@ def store(folder: Path, key: str, entry: dict[str, Any]) -> None:
     """Keep an outcome; a cache that cannot be written (a full disk) only costs time later."""
     try:
         write_text_atomic(folder / FOLDER / f"{key}.json",
-                          json.dumps({"key": key, **entry}, ensure_ascii=False))
+                          json.dumps({"key": key, **entry}, ensure_ascii=False), durable=False)
     except NianbaoError:
         pass
 

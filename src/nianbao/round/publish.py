@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import OutputError
-from ..outfile import output_error, replace, write_text_atomic
+from ..outfile import STAGE_PREFIX, output_error, replace, sync_tree, write_text_atomic
 
 LOCK = ".nianbao.lock"
 JOURNAL = ".nianbao-publish.json"
-STAGE_PREFIX = ".nianbao-run-"
 STAGE_LOCK = ".owner.lock"
 ASIDE = "previous-"
 #: What outfile.write_atomic writes before its rename; in ``out`` only publish writes (the
@@ -124,6 +123,10 @@ def publish(folder: Path, out: Path, names: Iterable[str]) -> None:
     """Make ``names`` in the stage ``folder`` the results in ``out``, all together."""
     out = Path(out)
     names = list(names)
+    try:
+        sync_tree(folder)  # the stage's files were written without an fsync each
+    except OSError as exc:
+        raise output_error(folder, exc) from exc
     with results_lock(out):
         write_text_atomic(out / JOURNAL, json.dumps({"stage": folder.name, "names": names},
                                                     ensure_ascii=False))

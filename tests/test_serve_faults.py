@@ -265,3 +265,13 @@ def test_a_round_folder_that_cannot_be_written_is_one_line(tmp_path, monkeypatch
         serve_module.serve(root, "127.0.0.1", _free_port(), echo=lambda _: None)
     assert caught.value.message.startswith(f"无法使用轮次文件夹 {root}：权限不足。")
     assert "可以写入" in caught.value.message
+
+
+def test_only_a_taken_port_is_called_taken():
+    """A privileged port refused (EACCES on POSIX) is not "in use"; Windows's codes are."""
+    import errno
+
+    assert serve_module._in_use(OSError(errno.EADDRINUSE, "in use"))
+    assert not serve_module._in_use(OSError(errno.EACCES, "permission denied"))
+    assert serve_module._in_use(OSError(10048, "WSAEADDRINUSE"))
+    assert serve_module._in_use(OSError(10013, "WSAEACCES"))

@@ -430,7 +430,7 @@ def serve_cmd(round_dir, host, port, browser):
         click.echo(f"本轮次已经在另一个窗口中打开：{exc.address}（已在浏览器中打开）")
         open_browser(exc.address, click.echo)
     except OSError as exc:
-        raise OutputError(f"无法在 {host}:{port or ''} 启动：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法在 {host} 上启动网页：{exc.strerror or exc}") from exc
 
 
 @cli.command("build-assets")

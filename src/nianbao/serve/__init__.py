@@ -160,11 +160,14 @@ def _claim(root: Path):
     raise AlreadyServing(root, address if isinstance(address, str) else None)
 
 
+#: Windows's WSAEADDRINUSE and WSAEACCES (a port another socket holds exclusively, or one
+#: Windows reserves for Hyper-V); POSIX's EACCES is a privileged port, not a taken one.
+_WINDOWS_IN_USE = (10048, 10013)
+
+
 def _in_use(exc: OSError) -> bool:
-    # EADDRINUSE, and Windows's WSAEADDRINUSE / WSAEACCES (a port another socket holds
-    # exclusively, or one Windows reserves)
-    return exc.errno in (errno.EADDRINUSE, errno.EACCES) or \
-        getattr(exc, "winerror", None) in (10048, 10013)
+    return exc.errno == errno.EADDRINUSE or exc.errno in _WINDOWS_IN_USE or \
+        getattr(exc, "winerror", None) in _WINDOWS_IN_USE
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -241,7 +244,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int | None = DEFAULT_PORT,
                                                    ident="nianbao", **WAITRESS)
             with contextlib.suppress(OSError):
                 write_text_atomic(root / ADDRESS, json.dumps(
-                    {"address": url if not token else f"http://{shown[0]}:{port}/",
+                    {"address": f"http://{shown[0]}:{port}/",  # never the token
                      "pid": os.getpid()}, ensure_ascii=False))
             echo(f"请在浏览器中打开：{url}")
             for other in shown[1:]:

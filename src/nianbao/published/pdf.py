@@ -106,13 +106,15 @@ def _lines(chars: list[_Char], page: int, short: list) -> list[Row]:
     """Characters grouped into lines by vertical overlap, lines top to bottom; a line starts a
     paragraph when it is indented or the line before (on this page or the last) ended short."""
     groups: list[list[_Char]] = []
+    low = high = 0.0  # the current line's extent, kept as it grows (not rescanned per char)
     for ch in sorted(chars, key=lambda c: (-c.top, c.left)):
         middle = (ch.top + ch.bottom) / 2
-        line = groups[-1] if groups else None
-        if line is not None and min(c.bottom for c in line) <= middle <= max(c.top for c in line):
-            line.append(ch)
+        if groups and low <= middle <= high:
+            groups[-1].append(ch)
+            low, high = min(low, ch.bottom), max(high, ch.top)
         else:
             groups.append([ch])
+            low, high = ch.bottom, ch.top
     if not groups:
         return []
     lefts = sorted(min(c.left for c in g) for g in groups)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import consistent, with_figures
 from nianbao.errors import OutputError
@@ -214,3 +216,16 @@ def test_without_os_sync_each_staged_file_is_flushed(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "fsync", lambda fd: flushed.append(fd))
     outfile.sync_tree(stage)
     assert len(flushed) == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8), max_size=5))
+def test_findings_written_as_a_stream_are_the_bytes_of_one_dump(items):
+    """findings.json is written item by item (#23): the same bytes as one json.dumps."""
+    from nianbao.outfile import json_array_chunks
+
+    expected = json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    assert "".join(json_array_chunks(iter(items))) == expected

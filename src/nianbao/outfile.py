@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import os
 import re
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import OutputError
 
@@ -194,6 +197,42 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
+    """``write_text_atomic`` of the text the chunks make, written as they come (a province's
+    findings.json is never one string in memory)."""
+    path = Path(path)
+    with folder(path.parent):
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".nianbao-", suffix=".part", dir=path.parent)
+        except OSError as exc:
+            raise output_error(path, exc) from exc
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                for chunk in chunks:
+                    fh.write(chunk)
+                fh.flush()
+                if not staged(path.parent):
+                    os.fsync(fh.fileno())
+            replace(tmp, path)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise output_error(path, exc) from exc
+            raise
+
+
+def json_array_chunks(items: Iterable[Any]) -> Iterator[str]:
+    """``json.dumps(list(items), ensure_ascii=False, indent=2) + "\n"``, item by item."""
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + text
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def write_text_atomic(path: Path, text: str, durable: bool = True) -> None:

@@ -15,7 +15,13 @@ from ..checks.findings import CheckResult
 from ..errors import FileProblem, problem
 from ..model import jsonform
 from ..model.report import Report
-from ..outfile import folder, write_atomic, write_text_atomic
+from ..outfile import (
+    folder,
+    json_array_chunks,
+    write_atomic,
+    write_chunks_atomic,
+    write_text_atomic,
+)
 from ..outputs.formats import DEFAULT, FORMATS, Options
 from ..workbook.roster import Roster
 from . import cache, publish
@@ -232,8 +238,8 @@ def _process(items: list[tuple[Received, str]], stage: Path, out: Path, roster: 
                                                          sort_keys=True))
     cache.prune(out, {o.key for o in outcomes if o.key})
     result = BatchResult(year, rows, outcomes)
-    findings = [o.result.to_dict() for o in sorted(outcomes, key=lambda o: o.file)]
-    write_text_atomic(stage / FINDINGS, json.dumps(findings, ensure_ascii=False, indent=2) + "\n")
+    write_chunks_atomic(stage / FINDINGS, json_array_chunks(
+        o.result.to_dict() for o in sorted(outcomes, key=lambda o: o.file)))
     write_summary(stage / SUMMARY, result)
     write_text_atomic(stage / RETURNS / NOTICE, notices(rows, roster, year))
     write_state(stage / STATE, rows, outcomes)

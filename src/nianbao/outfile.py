@@ -107,7 +107,7 @@ def unit_stem(year: int, unit: str) -> str:
     return f"{safe[:MAX_NAME - HASH_LENGTH - 1].rstrip(' .')}-{digest}"
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True) -> None:
     """Write ``data`` to a temporary file beside ``path`` and rename it over ``path`` on
     success. ``durable=False``: no fsync (a cache entry, which a torn write only makes a miss)."""
     path = Path(path)
@@ -115,11 +115,11 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
         _write_atomic(path, data, durable)
 
 
-def write_part(directory: Path, data: bytes, target: Path | None = None,
+def write_part(directory: Path, data: bytes | Iterable[bytes], target: Path | None = None,
                durable: bool = True) -> Path:
-    """``data`` complete on disk in a temporary ``.nianbao-*.part`` file in ``directory``
-    (which readers of the folder pass over), to be renamed into place (``target``, named in
-    errors); nothing is left on failure."""
+    """``data`` (bytes, or chunks written as they come) complete on disk in a temporary
+    ``.nianbao-*.part`` file in ``directory`` (which readers of the folder pass over), to be
+    renamed into place (``target``, named in errors); nothing is left on failure."""
     shown = target or directory
     try:
         fd, tmp = tempfile.mkstemp(prefix=".nianbao-", suffix=".part", dir=directory)
@@ -128,7 +128,8 @@ def write_part(directory: Path, data: bytes, target: Path | None = None,
     try:
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in ((data,) if isinstance(data, bytes) else data):
+                fh.write(chunk)
             fh.flush()
             if durable and not staged(directory):  # a stage is synced once, when published
                 os.fsync(fh.fileno())
@@ -162,7 +163,7 @@ def sync_tree(folder: Path) -> None:
                 os.fsync(fh.fileno())
 
 
-def _write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True) -> None:
     tmp = write_part(path.parent, data, path, durable)
     try:
         replace(tmp, path)
@@ -202,27 +203,7 @@ def _umask() -> int:
 def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
     """``write_text_atomic`` of the text the chunks make, written as they come (a province's
     findings.json is never one string in memory)."""
-    path = Path(path)
-    with folder(path.parent):
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".nianbao-", suffix=".part", dir=path.parent)
-        except OSError as exc:
-            raise output_error(path, exc) from exc
-        try:
-            os.chmod(tmp, 0o666 & ~_umask())
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                for chunk in chunks:
-                    fh.write(chunk)
-                fh.flush()
-                if not staged(path.parent):
-                    os.fsync(fh.fileno())
-            replace(tmp, path)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            if isinstance(exc, OSError):
-                raise output_error(path, exc) from exc
-            raise
+    write_atomic(path, (chunk.encode("utf-8") for chunk in chunks))
 
 
 def json_array_chunks(items: Iterable[Any]) -> Iterator[str]:

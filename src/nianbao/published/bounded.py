@@ -95,17 +95,26 @@ def _limit_windows(limit: int) -> None:
                                           wintypes.HANDLE(kernel32.GetCurrentProcess()))
 
 
-def _free_heap() -> int:
-    """Bytes glibc's malloc holds free in its arenas (mallinfo2, or mallinfo before glibc
-    2.33); 0 where there is no glibc."""
+def _glibc():
+    """The C library where it is glibc's (Linux), else None."""
     if not sys.platform.startswith("linux"):
-        return 0
-    try:
-        import ctypes
+        return None
+    import ctypes
 
+    try:
         libc = ctypes.CDLL(None)
     except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None  # musl has none of these
+
+
+def _free_heap() -> int:
+    """Bytes malloc holds free in its arenas (mallinfo2, or mallinfo before glibc 2.33)."""
+    libc = _glibc()
+    if libc is None:
         return 0
+    import ctypes
+
     for name, field in (("mallinfo2", ctypes.c_size_t), ("mallinfo", ctypes.c_int)):
         function = getattr(libc, name, None)
         if function is None:
@@ -122,17 +131,12 @@ def _free_heap() -> int:
 
 
 def _trim() -> None:
-    """Give the heap's free memory back to the system before a fork (glibc's malloc_trim):
-    what the parent freed after reading a large file would otherwise stay resident in it, be
-    inherited by the child and count against nothing but the machine."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (musl): nothing to trim this way
-        pass
+    """Give the heap's free memory back to the system before a fork (malloc_trim): what the
+    parent freed after reading a large file would otherwise stay resident in it and be
+    inherited by the child."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def start_method() -> str:

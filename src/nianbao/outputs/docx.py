@@ -17,11 +17,13 @@ from docx.document import Document as DocumentObject
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from .. import spec
-from ..errors import StyleError
+from ..errors import FileProblem, StyleError, problem
 from ..model.report import Report
 from ..outfile import write_atomic
+from ..workbook.reader import MAX_FILE, ZIP_ERRORS, check_members
 from . import docstyle, outline, schema
 
 DRAFT_MARK = outline.DRAFT_MARK
@@ -349,13 +351,27 @@ def render_bytes(report: Report, *, draft: bool = False, reference: bytes | None
                  fonts: docstyle.Fonts | None = None) -> bytes:
     """The report as the bytes of a .docx (same input, same bytes)."""
     blocks = outline.outline(report)
+    if reference is None:
+        return _skeleton(shape_of(blocks), draft, None, fonts).fill(report, blocks)
     try:
+        _bounded(reference)
         skeleton = _skeleton(shape_of(blocks), draft, reference, fonts)
-    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
-        if reference is None:
-            raise
-        raise StyleError(f"样式文档无法使用（{exc}），请换用 nianbao 生成的样式文档修改后再试") from exc
+    except FileProblem as exc:
+        raise StyleError(f"样式文档无法使用（{exc.message}），请换用 nianbao 生成的样式文档修改后再试"
+                         ) from exc
+    except (KeyError, etree.LxmlError, *ZIP_ERRORS) as exc:
+        raise StyleError(f"样式文档无法使用（{type(exc).__name__}），"
+                         "请换用 nianbao 生成的样式文档修改后再试") from exc
     return skeleton.fill(report, blocks)
+
+
+def _bounded(reference: bytes) -> None:
+    """A reference .docx is a file from outside: the workbook reader's bounds on size, parts and
+    inflation hold before python-docx unpacks it (its parser resolves no entities)."""
+    if len(reference) > MAX_FILE:
+        raise problem("TOO_LARGE")
+    with zipfile.ZipFile(io.BytesIO(reference)) as zf:
+        check_members(zf)
 
 
 def render(report: Report, target: Path, **options) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import FileProblem, problem
-from ..workbook.reader import Package, check_members, parse_part
+from ..workbook.reader import ZIP_ERRORS, Package, check_members, parse_part
 from .document import Cell, Document, Row, tidy
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -25,7 +25,7 @@ def is_docx(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as zf:
             return any(n.lower() == BODY_PART for n in zf.namelist())
-    except (OSError, zipfile.BadZipFile, ValueError):
+    except ZIP_ERRORS:
         return False
 
 
@@ -43,8 +43,7 @@ def read(path: Path) -> Document:
         raise
     except zipfile.BadZipFile as exc:
         raise problem("TRUNCATED") from exc
-    except (ValueError, KeyError, EOFError, RuntimeError, NotImplementedError, OSError,
-            etree.LxmlError) as exc:  # malformed or nested past the parser's depth limit
+    except (KeyError, etree.LxmlError, *ZIP_ERRORS) as exc:  # malformed or nested too deep
         raise problem("CORRUPT", type(exc).__name__) from exc
     doc = Document("docx")
     body = root.find(f"{W}body")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import problem
 from ..outfile import safe_name
-from ..workbook.reader import MAX_FILE, ZIP_MAGIC
+from ..workbook.reader import MAX_FILE, ZIP_ERRORS, ZIP_MAGIC
 from .results import FINDINGS, SUMMARY
 
 MAX_INBOX_FILES = 5000
@@ -67,7 +67,7 @@ def _is_archive(name: str, size: int, mtime_ns: int, inode: int) -> bool:
                 return False
         with zipfile.ZipFile(path) as zf:
             names = {n.lower() for n in zf.namelist()}
-    except (OSError, zipfile.BadZipFile, ValueError):
+    except ZIP_ERRORS:
         return False
     return "[content_types].xml" not in names and "mimetype" not in names
 
@@ -109,7 +109,7 @@ class _Collector:
         members are named under the archive's name unless the archive is the inbox itself."""
         try:
             zf = zipfile.ZipFile(archive.path)
-        except (OSError, zipfile.BadZipFile) as exc:
+        except ZIP_ERRORS as exc:
             raise problem("TRUNCATED", archive.name) from exc
         with zf:
             infos = [i for i in zf.infolist() if not i.is_dir() and not is_litter(_name(i))]
@@ -124,7 +124,7 @@ class _Collector:
             for info in sorted(infos, key=lambda i: i.filename):
                 name = _name(info) if inbox else f"{archive.name}/{_name(info)}"
                 if self.full():  # past the cap: named as a row, not unpacked
-                    self.files.append(Received(name, archive.path, dt.datetime(*info.date_time),
+                    self.files.append(Received(name, archive.path, _stamp(info),
                                                "压缩包内的时间", "TOO_MANY_FILES"))
                     continue
                 target = self.scratch / f"{len(self.files):05d}-{depth}" / safe_name(
@@ -133,12 +133,20 @@ class _Collector:
                 try:
                     with zf.open(info) as src, target.open("wb") as dst:
                         dst.write(src.read(MAX_FILE + 1))
-                except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError,
-                        EOFError, ValueError):
+                except ZIP_ERRORS:
                     self.files.append(Received(name, target, None, "", "TRUNCATED"))
                     continue
-                self.add(Received(name, target, dt.datetime(*info.date_time), "压缩包内的时间"),
+                self.add(Received(name, target, _stamp(info), "压缩包内的时间"),
                          depth)
+
+
+def _stamp(info: zipfile.ZipInfo) -> dt.datetime | None:
+    """The member's time as the archive states it; a DOS date no calendar has (month 0, day 31
+    of February, hour 31) is no time, as for a member that cannot be unpacked."""
+    try:
+        return dt.datetime(*info.date_time)
+    except ValueError:
+        return None
 
 
 def _name(info: zipfile.ZipInfo) -> str:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+import zipfile
 from decimal import Decimal
 
 import openpyxl
 
 from .. import spec
 from ..model.report import Report
+
+
+_W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)([^<]*)(</dcterms:)")
 
 
 def _value(value: Decimal) -> int | float:
@@ -34,4 +40,21 @@ def fill_bytes(workbook: bytes, report: Report, overrides: dict[str, object] | N
     buf = io.BytesIO()
     wb.save(buf)
     wb.close()
-    return buf.getvalue()
+    return _stamped(buf.getvalue(), report)
+
+
+def _stamped(data: bytes, report: Report) -> bytes:
+    """openpyxl stamps the save's clock into every zip entry and into docProps/core.xml; the fill
+    takes the report's own date instead, so the same report fills to the same bytes."""
+    when = report.date or dt.date(report.year + 1, 1, 1)
+    stamp = f"{when.isoformat()}T00:00:00Z".encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":
+                body = _W3CDTF.sub(lambda m: m.group(1) + stamp + m.group(3), body)
+            dst.writestr(zipfile.ZipInfo(info.filename, (when.year, when.month, when.day, 0, 0, 0)),
+                         body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()

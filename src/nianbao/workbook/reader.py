@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -139,6 +140,17 @@ def check_members(zf: zipfile.ZipFile) -> None:
         raise problem("BOMB")
 
 
+#: What opening or reading an untrusted zip raises besides :class:`FileProblem`: a damaged
+#: directory (BadZipFile, EOFError, struct.error), a field Python's zipfile does not support
+#: (NotImplementedError: a "version needed" past 6.3, a compression method, strong encryption),
+#: an encrypted member (RuntimeError), a damaged stream (zlib.error), absurd sizes or offsets
+#: (ValueError, OverflowError, LargeZipFile) and the disk (OSError). Every place that opens a
+#: file it did not write catches this one tuple.
+ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
+    ValueError, OverflowError, struct.error, zlib.error, OSError)
+
+
 def read(path: Path, skip: frozenset[str] | set[str] = frozenset()) -> Workbook:
     """Sniff and read ``path``, leaving out the sheets named in ``skip``; raises
     :class:`FileProblem` for anything it cannot read safely."""
@@ -154,11 +166,10 @@ def read(path: Path, skip: frozenset[str] | set[str] = frozenset()) -> Workbook:
         raise
     except zipfile.BadZipFile as exc:
         raise problem("TRUNCATED") from exc
-    except (etree.XMLSyntaxError, KeyError, ValueError, IndexError, InvalidOperation, EOFError,
-            zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error) as exc:
-        raise problem("CORRUPT", type(exc).__name__) from exc
     except OSError as exc:
         raise problem("UNREADABLE", exc.strerror or str(exc)) from exc
+    except (etree.XMLSyntaxError, KeyError, IndexError, InvalidOperation, *ZIP_ERRORS) as exc:
+        raise problem("CORRUPT", type(exc).__name__) from exc
 
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,

@@ -452,3 +452,86 @@ def test_the_kind_of_a_published_file_is_told_by_its_content_not_its_name(sample
     assert sources.read(tmp_path / "report.xlsx").source == "published-html"
     assert sources.read(tmp_path / "report.pdf").source == "published-docx"
     assert published.kind_of(b"\xef\xbb\xbf\n<!DOCTYPE html>", tmp_path / "x") == "html"
+
+
+def _placed(*lines: tuple[float, str | tuple[str, ...]]) -> Document:
+    """A PDF-like document whose lines stand at a height (top, 10 pt tall) on page 1."""
+    doc = Document("pdf")
+    for top, line in lines:
+        words = line.split() if isinstance(line, str) else line
+        cells = tuple(Cell(w, "第1页", float(i * 40)) for i, w in enumerate(words))
+        doc.rows.append(Row(cells, page=1, top=top, bottom=top - 10))
+    return doc
+
+
+_T3_TOP = ((800, "X县人民政府2024年政府信息公开工作年度报告"), (780, "三、收到和处理政府信息公开申请情况"),
+           (760, "申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计"))
+
+
+def test_a_pdf_row_printed_blank_keeps_its_blank_cells_not_the_next_rows_figures():
+    """Decided by height: 二、 printed blank between 一、 and （一）; （二） wraps over two lines
+    with its figures centred between them."""
+    doc = _placed(*_T3_TOP, (740, "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1"),
+                  (720, "二、上年结转政府信息公开申请数量"),
+                  (700, "（一）予以公开 1 0 0 0 0 0 1"),
+                  (680, "（二）部分公开（区分处理的，只计"), (673, "0 0 0 0 0 0 0"),
+                  (666, "这一情形，不计其他情形）"),
+                  (640, "四、政府信息公开行政复议、行政诉讼情况"))
+    parsed = parse.parse(doc)
+    figures = parsed.report.figures
+    assert figures["T3_NEW_TOTAL"] == 1 and figures["T3_GRANTED_TOTAL"] == 1
+    assert figures["T3_PARTIAL_TOTAL"] == 0
+    assert not [c for c in figures if c.startswith("T3_CARRIED_IN")]
+    blank = {c for f in parsed.findings if f.code == "VALUE_BLANK" for c in f.codes}
+    assert {f"T3_CARRIED_IN_{c}" for c, _ in spec.T3_COLUMNS} <= blank
+    assert not [f for f in parsed.findings if f.code == "PRINTED_PLACE_UNSURE"]
+
+
+def test_pdf_figures_beside_no_label_are_unsure_never_a_neighbours():
+    """（一）'s label is missing and its figures stand a row away from every label: not read,
+    and a finding says where they are; 表四 with fewer figures than columns is not guessed."""
+    doc = _placed(*_T3_TOP, (740, "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1"),
+                  (720, "二、上年结转政府信息公开申请数量"),
+                  (680, "5 0 0 0 0 0 5"),
+                  (640, "四、政府信息公开行政复议、行政诉讼情况"),
+                  (620, "行政复议 行政诉讼"), (600, "1 0 0 0 1"),
+                  (580, "五、存在的主要问题及改进情况"))
+    parsed = parse.parse(doc)
+    figures = parsed.report.figures
+    assert figures["T3_NEW_TOTAL"] == 1 and not [c for c in figures if c.startswith("T3_CAR")]
+    assert 5 not in figures.values() and not [c for c in figures if c.startswith("T4")]
+    unsure = [f for f in parsed.findings if f.code == "PRINTED_PLACE_UNSURE"]
+    assert [f.table for f in unsure] == ["表三", "表四"]
+    assert "5 0 0 0 0 0 5" in unsure[0].detail and "第1页" in unsure[0].detail
+
+
+def _chars(*words: tuple[str, float, float, float]):
+    """Characters of words (text, left, bottom, top), each 10 pt wide."""
+    from nianbao.published.pdf import _Char
+
+    out = []
+    for text, left, bottom, top in words:
+        for i, ch in enumerate(text):
+            out.append(_Char(ch, left + 10 * i, bottom, left + 10 * i + 10, top))
+    return out
+
+
+def test_pdf_quotation_marks_boxed_high_stay_on_their_line():
+    from nianbao.published.pdf import _lines
+
+    # the marks' boxes reach above the ideographs' (as Chromium's and LibreOffice's fonts box them)
+    chars = _chars(("严格落实", 0, 100, 110), ("“", 40, 106, 113), ("三审三校", 50, 100, 110),
+                   ("”", 90, 106, 113), ("机制。", 100, 100, 110), ("下一行", 0, 84, 94))
+    rows = _lines(chars, 1, [True, 0.0])
+    assert [r.text for r in rows] == ["严格落实“三审三校”机制。", "下一行"]
+
+
+def test_a_last_line_of_figures_is_not_taken_for_a_page_number():
+    from nianbao.published.pdf import _lines
+
+    figures = [(d, 40.0 * i, 100, 110) for i, d in enumerate("100000000000000")]
+    rows = _lines(_chars(("正文一行", 0, 130, 140), *figures), 1, [True, 0.0])
+    assert [r.text for r in rows] == ["正文一行", " ".join("100000000000000")]  # 表四 at the foot
+    rows = _lines(_chars(("正文一行", 0, 130, 140), ("-", 280, 60, 70), ("3", 300, 60, 70),
+                         ("-", 320, 60, 70)), 1, [True, 0.0])
+    assert [r.text for r in rows] == ["正文一行"]

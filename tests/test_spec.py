@@ -132,3 +132,29 @@ def test_no_statutory_label_is_written_outside_the_spec():
         text = path.read_text(encoding="utf-8")
         for label in labels:
             assert label not in text, f"{label} written in {path.name}"
+
+
+#: Printed row words that are not part of their row's statutory label (how reports print it).
+PRINTED_ALIASES = {"TOTAL": {"合计"}}
+
+
+def test_the_printed_row_words_are_each_rows_own_and_live_in_the_spec():
+    """The importer finds a printed row by these words: each is in that row's label (or a
+    known printed alias), and the guard keeps them out of every other module."""
+    labels = {key: text for key, _, text in spec._T3_ROWS}
+    for key, words in spec.T3_PRINTED_WORDS.items():
+        for word in words:
+            assert word in labels[key] or word in PRINTED_ALIASES.get(key, ()), (key, word)
+    t2_labels = {f.code: f.row_name for f in spec.T2.figures}
+    for key, words, codes in spec.T2_PRINTED_ROWS:
+        assert any(w in t2_labels[codes[0]] for w in words), key
+    # 上年结转 and 结转下年(度) are also the short names messages give those rows
+    shorts = {f.short for f in spec.FIGURES.values()}
+    long_words = {w for ws in spec.T3_PRINTED_WORDS.values() for w in ws
+                  if len(w) >= 4 and not any(short.startswith(w) for short in shorts)}
+    assert {"国家秘密", "三安全一稳定", "执法案卷"} <= long_words
+    src = Path(spec.__file__).parents[1]
+    for path in src.rglob("*.py"):
+        if path != Path(spec.__file__):
+            text = path.read_text(encoding="utf-8")
+            assert not [w for w in long_words if w in text], path.name

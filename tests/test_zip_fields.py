@@ -16,8 +16,7 @@ import struct
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import consistent
 from nianbao.api import check_file, import_file

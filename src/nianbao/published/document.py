@@ -32,6 +32,9 @@ class Row:
     starts: bool = True
     page: int = 0
     image: bool = False  # a picture stands here (web page, Word file)
+    #: A PDF line's vertical extent on its page, in points from the bottom (else None).
+    top: float | None = None
+    bottom: float | None = None
 
     @property
     def text(self) -> str:

@@ -106,15 +106,17 @@ def _lines(chars: list[_Char], page: int, short: list) -> list[Row]:
     """Characters grouped into lines by vertical overlap, lines top to bottom; a line starts a
     paragraph when it is indented or the line before (on this page or the last) ended short."""
     groups: list[list[_Char]] = []
+    extents: list[tuple[float, float]] = []
     low = high = 0.0  # the current line's extent, kept as it grows (not rescanned per char)
     for ch in sorted(chars, key=lambda c: (-c.top, c.left)):
-        middle = (ch.top + ch.bottom) / 2
-        if groups and low <= middle <= high:
+        if groups and _same_line(low, high, ch):
             groups[-1].append(ch)
             low, high = min(low, ch.bottom), max(high, ch.top)
+            extents[-1] = (low, high)
         else:
             groups.append([ch])
             low, high = ch.bottom, ch.top
+            extents.append((low, high))
     if not groups:
         return []
     lefts = sorted(min(c.left for c in g) for g in groups)
@@ -127,7 +129,7 @@ def _lines(chars: list[_Char], page: int, short: list) -> list[Row]:
         group.sort(key=lambda c: c.left)
         height = max(c.top - c.bottom for c in group) or 1.0
         words = _words(group, height, page)
-        text = "".join(w.text for w in words)
+        text = " ".join(w.text for w in words)  # figures of a table row stay apart: 0 1 2
         if (index in (0, len(groups) - 1) and _PAGE_NUMBER.match(text)) or not words:
             continue
         left, right = group[0].left, group[-1].right
@@ -135,9 +137,19 @@ def _lines(chars: list[_Char], page: int, short: list) -> list[Row]:
         starts = previous_short or resized or left > margin_left + INDENT * height
         previous_short = right < margin_right - 2 * height
         short[1] = height
-        rows.append(Row(tuple(words), starts=starts, page=page))
+        rows.append(Row(tuple(words), starts=starts, page=page, top=extents[index][1],
+                        bottom=extents[index][0]))
     short[0] = previous_short
     return rows
+
+
+def _same_line(low: float, high: float, ch: _Char) -> bool:
+    """Whether a character stands on the line spanning low..high: its box overlaps the line by
+    at least half of the smaller height. Quotation marks and commas are boxed high or low in the
+    em (“ sits above the middle of 三审三校), and must not start a line of their own; a line
+    of tight leading overlaps the next by far less than half."""
+    overlap = min(high, ch.top) - max(low, ch.bottom)
+    return overlap >= 0.5 * min(high - low, ch.top - ch.bottom)
 
 
 def _words(line: list[_Char], height: float, page: int) -> list[Cell]:

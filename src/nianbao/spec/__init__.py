@@ -137,6 +137,23 @@ _T3_ROWS = (
     ("CARRIED_FORWARD", None, "四、结转下年度继续办理"),
 )
 T3_RESULT_ROWS = tuple(key for key, _, _ in _T3_ROWS[2:-2])
+#: The group labels of 表三's result rows: （三）不予公开 … （六）其他处理.
+T3_GROUPS = tuple(dict.fromkeys(group for _, group, _ in _T3_ROWS if group))
+#: The words a printed row of 表三 is found by, any one (printed labels are wrapped, spaced,
+#: renumbered and shortened: 不予公开 rows lose their group, 危及“三安全一稳定” its quotes).
+#: Each word is in the row's own label or is how reports print it (合计 for 总计).
+T3_PRINTED_WORDS = {
+    "NEW": ("新收",), "CARRIED_IN": ("上年结转",), "GRANTED": ("予以公开",),
+    "PARTIAL": ("部分公开",), "DENIED_1": ("国家秘密",), "DENIED_2": ("禁止公开", "其他法律行政"),
+    "DENIED_3": ("三安全一稳定", "危及"), "DENIED_4": ("第三方",), "DENIED_5": ("内部事务",),
+    "DENIED_6": ("过程性",), "DENIED_7": ("执法案卷",), "DENIED_8": ("行政查询",),
+    "UNABLE_1": ("不掌握",), "UNABLE_2": ("另行制作", "没有现成"),
+    "UNABLE_3": ("仍不明确", "补正后申请"), "DECLINED_1": ("信访", "举报投诉"),
+    "DECLINED_2": ("重复申请",), "DECLINED_3": ("出版物",), "DECLINED_4": ("大量反复",),
+    "DECLINED_5": ("重新出具", "行政机关确认"), "MISC_1": ("理由逾期", "不补正"),
+    "MISC_2": ("收费通知", "缴纳费用", "逾期未按"), "MISC_3": ("其他",),
+    "TOTAL": ("总计", "合计"), "CARRIED_FORWARD": ("结转下年", "下年度继续"),
+}
 T3_RESULTS_LABEL = "三、本年度办理结果"
 T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 _T3_SHORT = {"NEW": "本年新收", "CARRIED_IN": "上年结转", "TOTAL": "（七）总计",
@@ -236,6 +253,17 @@ LABEL_BREAKS = {
     "结果维持": "结果\n维持", "结果纠正": "结果\n纠正", "其他结果": "其他\n结果",
     "尚未审结": "尚未\n审结",
 }
+
+#: The words a printed row of 表二 is found by (row key → words, any one; the codes of its
+#: figures in order).
+T2_PRINTED_ROWS = (
+    ("REG", ("规章",), ("T2_REG_ISSUED", "T2_REG_REPEALED", "T2_REG_INFORCE")),
+    ("NORM", ("规范性文件",), ("T2_NORM_ISSUED", "T2_NORM_REPEALED", "T2_NORM_INFORCE")),
+    ("LICENSE", ("行政许可",), ("T2_LICENSE",)),
+    ("PENALTY", ("行政处罚",), ("T2_PENALTY",)),
+    ("COERCION", ("行政强制",), ("T2_COERCION",)),
+    ("FEES", (next(f.row_name for f in T2.figures if f.code == "T2_FEES"), "收费"), ("T2_FEES",)),
+)
 
 # ---------------------------------------------------------------- the superseded 2019 form
 #: 国办公开办函〔2019〕60号《格式（试行）》, still printed by some organs after 2021.
@@ -521,6 +549,9 @@ OTHER_RULES = (
            "现行有效件数一般等于上年现行有效 + 本年制发 − 本年废止。", "表二 跨年度", "表二"),
     _other("PRINTED_TOTAL_MISMATCH", ERROR, "印出的合计不等于各项之和",
            "请核对该合计及其各项数字，更正后重新发布。", "已发布报告的表格", kinds=(PUBLISHED,)),
+    _other("PRINTED_PLACE_UNSURE", WARNING, "印出的数字无法确定属于哪一行或哪一列",
+           "这些数字未读取；请核对原文件，或改用网页版、Word 版导入。", "已发布报告的表格",
+           kinds=(PUBLISHED,)),
     _other("FORMAT_OUTDATED", ERROR, "仍在使用已废止的 2019 年试行表格格式",
            "2021 年度起应使用国办公开办函〔2021〕30号规定的格式。", "国办公开办函〔2021〕30号", kinds=(PUBLISHED,)),
     _other("YEAR_MISMATCH", ERROR, "报表的年度不是本轮收集的年度",

@@ -13,7 +13,6 @@ import openpyxl
 from .. import spec
 from ..model.report import Report
 
-
 _W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)([^<]*)(</dcterms:)")
 
 

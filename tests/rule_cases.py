@@ -33,6 +33,8 @@ class Case:
     round_year: int | None = None  # the year of the round the file was sent into
     #: audit mode: the case's report published as a web page, rewritten by this function
     published: Callable[[str], str] | None = None
+    #: and then printed to PDF (LibreOffice Writer, the page opened in it)
+    printed: bool = False
 
 
 def patch_member(data: bytes, member: str, edit: Callable[[str], str]) -> bytes:
@@ -243,6 +245,10 @@ CASES = [
     Case("PRINTED_TOTAL_MISMATCH", "review total printed wrong", True,
          totals={"T4_REVIEW_TOTAL": 1}, published=lambda page: page,
          cells=("网页表格3第4行第5列",)),
+    Case("PRINTED_PLACE_UNSURE", "every row printed with its label", False,
+         published=lambda page: page, printed=True),
+    Case("PRINTED_PLACE_UNSURE", "a row's label left out of the print", True,
+         published=lambda page: page.replace(">（一）予以公开<", "><"), printed=True),
     Case("FORMAT_OUTDATED", "2021 form", False, published=lambda page: page),
     Case("FORMAT_OUTDATED", "2019 form in a 2020 report", False, meta={"year": 2020, "title": ""},
          published=single_misc),

@@ -502,7 +502,7 @@ def test_pdf_figures_beside_no_label_are_unsure_never_a_neighbours():
     assert 5 not in figures.values() and not [c for c in figures if c.startswith("T4")]
     unsure = [f for f in parsed.findings if f.code == "PRINTED_PLACE_UNSURE"]
     assert [f.table for f in unsure] == ["表三", "表四"]
-    assert "5 0 0 0 0 0 5" in unsure[0].detail and "第1页" in unsure[0].detail
+    assert "5 0 0 0 0 0 5" in unsure[0].detail and unsure[0].where == "第1页 表三"
 
 
 def _chars(*words: tuple[str, float, float, float]):

@@ -41,6 +41,11 @@ def findings_for(case: Case, base: Report, template: bytes, tmp_path):
     if case.published is not None:
         path = tmp_path / "case.html"
         path.write_text(case.published(page(_report(base, case))), encoding="utf-8")
+        if case.printed:
+            from test_producers import _writer
+
+            _writer([path], tmp_path, tagged=False)
+            path = path.with_suffix(".pdf")
         result = validate(path, _previous(base, case))
         assert not result.problem, result.problem
     elif case.raw is None:
@@ -73,7 +78,9 @@ def test_rule_case(case, sample_report, sample_template, tmp_path):
 
 
 #: Rules about the file as a whole: their findings name no cell.
-FILE_LEVEL = ("META_MISSING", "TEMPLATE_OUTDATED", "TEMPLATE_ALTERED", "EXTRA_SHEET", "PREVIOUS_UNIT")
+FILE_LEVEL = ("META_MISSING", "TEMPLATE_OUTDATED", "TEMPLATE_ALTERED", "EXTRA_SHEET", "PREVIOUS_UNIT",
+              # figures no cell holds (they could not be placed): named by the page they are on
+              "PRINTED_PLACE_UNSURE")
 
 
 def test_every_failing_case_names_its_cells():

@@ -48,7 +48,7 @@ def text_figure_mismatch(context: Context) -> list[Finding]:
     passes, and so does 20个工作日 (not a count of applications); a table cell typed as "5件"
     is not compared (it is not 0: it is not a number)."""
     findings = []
-    for claim in narrative.claims(context.narrative):
+    for claim in narrative.claims(context.narrative, context.report.year):
         actual, codes, name = _actual(context.report, claim)
         if any(c in context.values and context.values[c] is None for c in codes):
             continue  # the table's figure is not a number ("5件"): VALUE_NOT_NUMBER says so

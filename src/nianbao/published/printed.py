@@ -64,5 +64,5 @@ def unsure_findings(table: str, lines: Sequence[Segment]) -> list[Finding]:
     figures = "、".join(" ".join(fmt_number(p.value) if p.value is not None else "空"
                                  for p in s.values) for s in lines[:3])
     more = f"等 {len(lines)} 行" if len(lines) > 3 else ""
-    return [make("PRINTED_PLACE_UNSURE", f"{pages}印的数字“{figures}”{more}无法确定属于哪一行或哪一列，"
-                 "未读取", table=table)]
+    return [make("PRINTED_PLACE_UNSURE", f"印的数字“{figures}”{more}无法确定属于哪一行或哪一列，未读取",
+                 table=table, where=f"{pages} {table}")]

@@ -17,7 +17,8 @@ NOT_APPLICABLE = frozenset({"T3_RESULT_TOTAL", "T3_APPLICANT_TOTAL", "T4_GROUP_T
 
 
 class PublishedSource:
-    emits = frozenset({"PRINTED_TOTAL_MISMATCH", "FORMAT_OUTDATED", "VALUE_BLANK"})
+    emits = frozenset({"PRINTED_TOTAL_MISMATCH", "FORMAT_OUTDATED", "VALUE_BLANK",
+                       "PRINTED_PLACE_UNSURE"})
 
     def __init__(self, kind: str) -> None:
         self.kind = kind

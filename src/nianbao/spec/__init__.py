@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 
 from .expr import Condition, Equal, Filled, InRange, NoPlaceholder, Numbers, Ref, Sum, ZeroUnless
 
@@ -572,3 +575,15 @@ EXPLAINABLE = ("FEE_IMPLAUSIBLE", "REGULATION_UNUSUAL", "PREVIOUS_INFORCE", "TEX
                "TEXT_NO_REQUESTS", "DATE_OUT_OF_RANGE")
 NOTE_PREFIX = "NOTE_"
 NOTE_CODES = tuple(NOTE_PREFIX + code for code in EXPLAINABLE)
+
+
+# ---------------------------------------------------------------- how the text says figures
+@functools.cache
+def wording() -> dict:
+    """``wording.toml``: the words the narrative checks read claims by (checks/narrative.py)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib.loads(resources.files(__name__).joinpath("wording.toml").read_text("utf-8"))
+

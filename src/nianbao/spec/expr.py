@@ -341,13 +341,17 @@ class NoPlaceholder:
         bare = cell_formula(addr.text(self.code, "bare"), here)
         found = f"SUMPRODUCT(--ISNUMBER(FIND({_quoted(normalise.PLACEHOLDER_MARKS)},{marks})))"
         whole = ",".join(f"{bare}={normalise.string(w)}" for w in normalise.PLACEHOLDER_WHOLE)
-        return f"OR(LEN({visible})=0,AND({found}=0,NOT(OR({whole}))))"
+        slot = normalise.string(normalise.NAME_SLOT)
+        slots = f"(LEN({marks})-LEN(SUBSTITUTE({marks},{slot},\"\")))/{len(normalise.NAME_SLOT)}"
+        named = (f"SUMPRODUCT(LEN({marks})-LEN(SUBSTITUTE({marks},"
+                 f"{_quoted(normalise.ANONYMISED)},\"\")))/{len(normalise.ANONYMISED[0])}")
+        return (f"OR(LEN({visible})=0,AND({found}=0,{slots}<={named},NOT(OR({whole}))))")
 
     def problem(self) -> str:
         return "留有待填的空（如 XX、X月X日、【】、待补充）"
 
     def symbol(self) -> str:
-        return "没有留下待填的空（XX、X月X日、某某镇、【】、＿＿、待补充等）"
+        return "没有留下待填的空（XX、X月X日、某某镇、由某某负责、【】、＿＿、待补充等）"
 
     def codes(self) -> tuple[str, ...]:
         return (self.code,)

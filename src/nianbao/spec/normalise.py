@@ -47,7 +47,19 @@ PLACEHOLDER_MARKS = (
                                 "社区", "单位", "部门", "公司", "机关", "政府", "学校", "医院")),
     '"某某', "[]", "()", "__", *(f"{b}{w}" for b in "[(" for w in ("待补充", "待填写", "待定",
                                                                   "请填写", "此处填写")),
+    *(f"N{unit}" for unit in "件条个次项名人份%"), "某月", "某日",
 )
+#: A name left to fill: 某某 where a name belongs (由某某某负责, 联系人：某某, 某某同志). A
+#: person named the anonymised way has a surname before it (申请人张某某, 王某某诉…): each
+#: 某某 is a blank unless one of these surnames stands right before it.
+NAME_SLOT = "某某"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+            "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+            "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
+            "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
+            "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
+            "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+ANONYMISED = tuple(surname + NAME_SLOT for surname in dict.fromkeys(SURNAMES))
 #: Punctuation removed before asking whether a section is nothing but a blank.
 PUNCTUATION = "。，、；：？！…—·‘’\"'《》〈〉「」『』〔〕．～,.;:?!()[]{}<>-_~/|*#"
 #: A whole section (punctuation removed) that is only a blank; "" is a section of only
@@ -84,6 +96,8 @@ def placeholders(text: str) -> list[str]:
         return []
     form = marks_form(text)
     found = [mark for mark in PLACEHOLDER_MARKS if mark in form]
+    if form.count(NAME_SLOT) > sum(form.count(name) for name in ANONYMISED):
+        found.append(NAME_SLOT)
     if bare(text) in PLACEHOLDER_WHOLE:
         found.append(visible(text) if bare(text) else "只有标点")
     return found

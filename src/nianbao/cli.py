@@ -192,15 +192,9 @@ def format_text(results) -> str:
 @click.option("--strict", is_flag=True, help="有任何提示也以退出码 1 结束。")
 def validate_cmd(files, previous, fmt, strict):
     """校验报回的工作簿（或报告 JSON），逐条列出问题。"""
-    from .api import check_file, read_previous
+    from .api import check_file
 
-    if previous is not None and previous.is_dir():
-        from .round.batch import load_previous, previous_for
-
-        found = load_previous(previous)
-        last = lambda report: previous_for(report, found)  # noqa: E731
-    else:
-        last = read_previous(previous) if previous else None
+    last = _previous(previous)
     results = [check_file(path, last)[1] for path in files]
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
@@ -210,6 +204,18 @@ def validate_cmd(files, previous, fmt, strict):
         sys.exit(EXIT_FILE)
     if any(r.errors or (strict and r.findings) for r in results):
         sys.exit(EXIT_FINDINGS)
+
+
+def _previous(previous: Path | None):
+    """What --previous names: last year's report, or (a folder) a lookup of the unit's."""
+    from .api import read_previous
+
+    if previous is not None and previous.is_dir():
+        from .round.batch import load_previous, previous_for
+
+        found = load_previous(previous)
+        return lambda report: previous_for(report, found)
+    return read_previous(previous) if previous else None
 
 
 # ---------------------------------------------------------------- render
@@ -238,10 +244,10 @@ def _formats(text: str, name: str = "--format") -> tuple[str, ...]:
 def _render_formats(fmt: str | None, pdf: bool, output: Path) -> tuple[str, ...]:
     """The formats to write: as given, else the one the output's suffix names (报告.pdf → a
     PDF), else docx; an output whose suffix names another format than the first is refused."""
-    from .outputs.formats import FORMATS, by_suffix
+    from .outputs.formats import FORMATS, by_suffix, with_companions
 
     suffixed = by_suffix(output)
-    formats = _formats(fmt) if fmt else (suffixed or "docx",)
+    formats = _formats(fmt) if fmt else with_companions((suffixed or "docx",))
     if pdf and "pdf" not in formats:
         formats += ("pdf",)
     if suffixed is not None and suffixed != formats[0]:
@@ -256,8 +262,8 @@ def _render_formats(fmt: str | None, pdf: bool, output: Path) -> tuple[str, ...]
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="输出文件（多种格式时，其余格式放在旁边，扩展名各自不同）。")
-@click.option("--format", "fmt", default=None, metavar="docx,html,pdf",
-              help="输出格式，可多选，逗号分隔（默认按 -o 的扩展名，否则 docx）。")
+@click.option("--format", "fmt", default=None, metavar="docx,html,pdf,tujie",
+              help="输出格式，可多选，逗号分隔（默认按 -o 的扩展名，否则 docx）；tujie 为图解（SVG 和 PNG）。")
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 转换为 PDF（同 --format 加 pdf）。")
 @click.option("--fragment", is_flag=True, help="HTML 只输出正文部分（内联样式），供粘贴到网站编辑器。")
 @click.option("--draft", is_flag=True, help="有错误也生成，每页页眉标注“草稿（未通过校验）”。")
@@ -265,14 +271,18 @@ def _render_formats(fmt: str | None, pdf: bool, output: Path) -> tuple[str, ...]
               help="自定义样式文档（字体、字号、版头）。")
 @click.option("--font", "fonts", multiple=True, metavar="项=字体",
               help="替换字体，如 --font body=仿宋 --font heading2=楷体。")
-def render_cmd(source, output, fmt, pdf, fragment, draft, reference_docx, fonts):
-    """校验后生成年度报告：GB/T 9704 版式的 .docx、网站用的 HTML、PDF。"""
+@click.option("--previous", type=click.Path(exists=True, path_type=Path),
+              help="上年度的报告（工作簿、JSON、已发布的报告）或放有它们的文件夹：跨年度衔接检查，"
+                   "图解中各主要数字旁标出上年数。")
+def render_cmd(source, output, fmt, pdf, fragment, draft, reference_docx, fonts, previous):
+    """校验后生成年度报告：GB/T 9704 版式的 .docx、网站用的 HTML、PDF，以及图解。"""
     from .api import check_file
     from .errors import FileProblem
     from .outputs.formats import FORMATS, Options, write
 
     formats = _render_formats(fmt, pdf, output)
-    read, result = check_file(source)
+    last = _previous(previous)
+    read, result = check_file(source, last)
     if read is None:
         raise FileProblem(result.problem_code, f"无法读取 {source}：{result.problem}")
     if result.errors and not draft:
@@ -280,8 +290,9 @@ def render_cmd(source, output, fmt, pdf, fragment, draft, reference_docx, fonts)
         click.echo("有错误，未生成报告；修改后重试，或加 --draft 生成草稿。", err=True)
         sys.exit(EXIT_FINDINGS)
     reference = reference_docx.read_bytes() if reference_docx else None
+    before = last(read.report) if callable(last) else last
     options = Options(draft=bool(result.errors), fragment=fragment, reference=reference,
-                      fonts=_fonts(fonts))
+                      fonts=_fonts(fonts), previous=before)
     if "pdf" in formats:
         _say_font_substitutions(options)
     for name, path in write(read.report, output, formats, options).items():

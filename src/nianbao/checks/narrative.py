@@ -35,6 +35,9 @@ _CN = "零〇一二两三四五六七八九十百千万"
 _SENTENCE = re.compile(r"[。；;！!？?\n]")
 _CLAUSE = re.compile(r"[，,：:]")
 _BRACKETS = re.compile(r"[（(][^（()）]*[)）]")
+#: How far before a count a change or total word may stand (the longest is four characters);
+#: and how far 申请 may stand from its verb. Bounded, so that reading is linear in the text.
+_WORD_REACH, _OBJECT_REACH = 8, 60
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _YEAR = re.compile(r"((?:19|20)\d\d)年(?!度?结转)")
 
@@ -288,7 +291,11 @@ class _Reader:
     def object(self, phrase: str, start: int) -> re.Match[str] | None:
         """The 申请 the verb governs: the first with only modifiers before it (依申请公开申请's
         first 申请 is inside 依申请公开), else the first."""
-        found = list(self.words.object.finditer(phrase, start))
+        found = []
+        for m in self.words.object.finditer(phrase, start):
+            if found and m.start() - start > _OBJECT_REACH:
+                break
+            found.append(m)
         return next((m for m in found if self.words.general(phrase[start:m.start()])),
                     found[0] if found else None)
 
@@ -326,7 +333,7 @@ def _counts(words: Wording, text: str, start: int = 0) -> list[tuple[int, int, b
     """(position, value, is a total) of every count from ``start``; changes left out."""
     found = []
     for match in words.count.finditer(text, start):
-        before = text[:match.start()]
+        before = text[max(0, match.start() - _WORD_REACH):match.start()]
         if words.change.search(before):
             continue
         value = _number(match.group(1))

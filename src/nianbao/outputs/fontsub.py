@@ -102,6 +102,49 @@ def _windows_families() -> set[str]:
     return found
 
 
+def _fc_files() -> dict[str, list[str]]:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return {}
+    try:
+        done = subprocess.run([fc_list, "--format", "%{family}\t%{file}\n"], capture_output=True,
+                              timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    found: dict[str, list[str]] = {}
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        families, _, file = line.partition("\t")
+        for name in families.split(","):
+            if name.strip() and file:
+                found.setdefault(name.strip(), []).append(file)
+    return found
+
+
+def _windows_files() -> dict[str, list[str]]:
+    folders = [Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"]
+    if os.environ.get("LOCALAPPDATA"):
+        folders.append(Path(os.environ["LOCALAPPDATA"]) / "Microsoft" / "Windows" / "Fonts")
+    found: dict[str, list[str]] = {}
+    for folder in folders:
+        try:
+            present = {p.name.lower(): p for p in folder.iterdir()}
+        except OSError:
+            continue
+        for file, families in _WINDOWS_FILES.items():
+            if file in present:
+                for name in families:
+                    found.setdefault(name, []).append(str(present[file]))
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def files(families: tuple[str, ...]) -> tuple[str, ...]:
+    """The font files of those of ``families`` installed here (fontconfig, or the Windows
+    Fonts folders): what a renderer that does not ask the system loads."""
+    known = _windows_files() if sys.platform == "win32" else _fc_files()
+    return tuple(dict.fromkeys(f for name in families for f in sorted(known.get(name, ()))))
+
+
 @functools.lru_cache(maxsize=1)
 def installed() -> frozenset[str]:
     """The font families LibreOffice can use here."""

@@ -22,6 +22,7 @@ class Options:
     fragment: bool = False
     reference: bytes | None = None
     fonts: object | None = None  # outputs.docstyle.Fonts
+    previous: Report | None = None  # last year's report: the 图解 shows its figures beside
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Format:
     label: str  # what a clerk is offered: 报告（Word）
     render: Callable[[Report, Options], bytes]
     needs_office: bool = False  # LibreOffice makes it (installed separately)
+    #: formats always written with this one (the 图解's PNG beside its SVG)
+    companions: tuple[str, ...] = ()
 
 
 def _docx(report: Report, options: Options) -> bytes:
@@ -60,6 +63,18 @@ def _pdf(report: Report, options: Options) -> bytes:
         return convert(source, "pdf", Path(tmp) / "out").read_bytes()
 
 
+def _tujie_svg(report: Report, options: Options) -> bytes:
+    from .tujie import render_svg
+
+    return render_svg(report, options.previous)
+
+
+def _tujie_png(report: Report, options: Options) -> bytes:
+    from .tujie import render_png
+
+    return render_png(report, options.previous)
+
+
 def _substitutes(options: Options) -> bool:
     """Whether the PDF replaces missing fonts: always, unless a reference .docx gives its own."""
     return options.reference is None or options.fonts is not None
@@ -76,6 +91,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("docx", ".docx", "报告（Word）", _docx),
     Format("html", ".html", "报告（网页）", _html),
     Format("pdf", ".pdf", "报告（PDF）", _pdf, needs_office=True),
+    Format("tujie", "-图解.svg", "图解（SVG）", _tujie_svg, companions=("tujie-png",)),
+    Format("tujie-png", "-图解.png", "图解（图片）", _tujie_png),
 )}
 DEFAULT = ("docx",)
 #: What serve renders for every unit that may publish (PDF needs LibreOffice: on request).
@@ -87,9 +104,10 @@ def names() -> tuple[str, ...]:
 
 
 def by_suffix(path: Path) -> str | None:
-    """The format whose suffix ``path`` has (报告.pdf → pdf), or None."""
-    suffix = path.suffix.lower()
-    return next((f.name for f in FORMATS.values() if f.suffix == suffix), None)
+    """The format whose suffix ``path`` has (报告.pdf → pdf, 报告-图解.svg → tujie), or None."""
+    name = path.name.lower()
+    return next((f.name for f in sorted(FORMATS.values(), key=lambda f: -len(f.suffix))
+                 if name.endswith(f.suffix) and len(name) > len(f.suffix)), None)
 
 
 def parse_formats(text: str, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
@@ -99,14 +117,21 @@ def parse_formats(text: str, allowed: tuple[str, ...] | None = None) -> tuple[st
     unknown = [n for n in wanted if n not in allowed]
     if unknown or not wanted:
         raise ValueError(f"未知的格式：{'、'.join(unknown) or text}（可用：{'、'.join(allowed)}）")
-    return wanted
+    return with_companions(wanted)
+
+
+def with_companions(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The formats and those always written with them (tujie → tujie, tujie-png)."""
+    return tuple(dict.fromkeys(c for f in formats for c in (f, *FORMATS[f].companions)))
 
 
 def targets(output: Path, formats: tuple[str, ...]) -> dict[str, Path]:
     """The first format gets ``output`` as given; the others its name with their suffix (the
     first's suffix replaced when it has it: 报告.docx → 报告.pdf; 报告.v1 → 报告.v1.pdf)."""
     first = FORMATS[formats[0]].suffix
-    base = output.with_suffix("") if output.suffix.lower() == first else output
+    name = output.name
+    base = output.with_name(name[:-len(first)]) if (
+        name.lower().endswith(first) and len(name) > len(first)) else output
     return {f: output if i == 0 else base.with_name(base.name + FORMATS[f].suffix)
             for i, f in enumerate(formats)}
 

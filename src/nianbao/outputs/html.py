@@ -8,6 +8,7 @@ cells with ``scope`` and every figure's ``headers`` (GB/T 37668-2019, WCAG 2.0 A
 
 from __future__ import annotations
 
+import base64
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ td{white-space:nowrap;font-variant-numeric:tabular-nums}
 .signature span{display:inline-block;text-align:left}
 @media (max-width:40rem){main{padding:1rem .6rem}body{font-size:1rem}h1{font-size:1.3rem}
 table{font-size:.8125rem}}
-@media print{main{max-width:none}.table{overflow:visible}}
+.tujie{margin:2rem 0 0;text-align:center}.tujie img{max-width:100%;height:auto}@media print{main{max-width:none}.table{overflow:visible}.tujie{display:none}}
 """.replace("\n", "")
 
 #: The same look as inline styles, for a fragment pasted into an editor that drops <style>.
@@ -231,7 +232,17 @@ def render_html(report, *, draft: bool = False, fragment: bool = False) -> str:
             f"<title>{title}</title>\n"
             f'<meta name="author" content="{author}">\n'
             f"<style>{CSS}</style>\n</head>\n<body>\n<main>\n<article>\n{body}\n"
-            "</article>\n</main>\n</body>\n</html>\n")
+            f"</article>\n{'' if draft else _tujie(report)}</main>\n</body>\n</html>\n")
+
+
+def _tujie(report) -> str:
+    """The 图解 under the report (not printed: the report's own tables are on paper), its
+    figures in words as the picture's text alternative."""
+    from . import tujie
+
+    data = base64.b64encode(tujie.render_svg(report)).decode("ascii")
+    return (f'<figure class="tujie"><img src="data:image/svg+xml;base64,{data}" '
+            f'width="{tujie.WIDTH}" alt="{tujie.alt_text(report)}"></figure>\n')
 
 
 def render_bytes(report, *, draft: bool = False, fragment: bool = False) -> bytes:

@@ -46,6 +46,7 @@ from .results import (
     PUBLISHED,
     REPORTS,
     RETURNS,
+    ROUND_TUJIE,
     STATE,
     SUMMARY,
     load_since,
@@ -53,7 +54,7 @@ from .results import (
     write_state,
 )
 from .returns import ReturnJob, notices, plan_returns, write_return
-from .summary import write_summary
+from .summary import write_round_tujie, write_summary
 
 # ---------------------------------------------------------------- inputs
 
@@ -157,10 +158,13 @@ def _write_one(job: tuple[str, str, str, dict[str, str], str, bool, str]) -> dic
     report = None
     for fmt, target in documents.items():
         relative = os.path.relpath(target, stage).replace(os.sep, "/")
-        made[relative] = cache.digest("document", fmt, str(draft), digest)
+        # the 图解 shows last year's figures too: its key has what --previous gave
+        made[relative] = cache.digest("document", fmt, str(draft), digest,
+                                      _LAST if fmt.startswith("tujie") else "")
         if not cache.reuse(_OUT, _MADE, relative, made[relative], Path(target)):
             report = report or jsonform.loads(_report_text(scratch, key))
-            write_atomic(Path(target), FORMATS[fmt].render(report, Options(draft=draft)))
+            options = Options(draft=draft, previous=previous_for(report, _PREVIOUS))
+            write_atomic(Path(target), FORMATS[fmt].render(report, options))
     relative = os.path.relpath(data_path, stage).replace(os.sep, "/")
     made[relative] = cache.digest("data", digest)
     if not cache.reuse(_OUT, _MADE, relative, made[relative], Path(data_path)):
@@ -199,7 +203,11 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
                      for i, received in enumerate(files)]
             result = _process(items, stage, out, roster, previous_reports, jobs, draft,
                               formats, progress, return_warnings, earlier)
-        publish.publish(stage, out, PUBLISHED)
+        drawn = "tujie" in formats
+        publish.publish(stage, out, (*PUBLISHED, *(ROUND_TUJIE if drawn else ())))
+        if not drawn:  # a 图解 of an earlier run would no longer be this round's
+            for name in ROUND_TUJIE:
+                (out / name).unlink(missing_ok=True)
     return result
 
 
@@ -241,6 +249,8 @@ def _process(items: list[tuple[Received, str]], stage: Path, out: Path, roster: 
     write_chunks_atomic(stage / FINDINGS, json_array_chunks(
         o.result.to_dict() for o in sorted(outcomes, key=lambda o: o.file)))
     write_summary(stage / SUMMARY, result)
+    if "tujie" in formats:
+        write_round_tujie(stage, result)
     write_text_atomic(stage / RETURNS / NOTICE, notices(rows, roster, year))
     write_state(stage / STATE, rows, outcomes)
     return result

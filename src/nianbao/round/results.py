@@ -35,6 +35,8 @@ FOLDERS = (REPORTS, DATA, RETURNS)
 #: What every run writes into OUT, replacing the last run's, all together (round.json last:
 #: serve watches it).
 PUBLISHED = (*FOLDERS, FINDINGS, SUMMARY, cache.MANIFEST, STATE)
+#: The round's own 图解 beside 汇总.xlsx (batch --formats tujie).
+ROUND_TUJIE = ("汇总-图解.svg", "汇总-图解.png")
 STATE_SCHEMA = "nianbao.round/2"
 #: The states a roster unit can be in, as the page, the API, 汇总, 通知 and the console say them.
 UNIT_STATES = (PASSED, WARNED, FAILED, UNREADABLE, MISSING, CORRECTED)

@@ -26,9 +26,11 @@ from .outcomes import (
     UNREADABLE,
     WARNED,
     BatchResult,
+    Brief,
     FileOutcome,
     UnitRow,
 )
+from .results import ROUND_TUJIE, UNIT_STATES
 
 #: (header, width) of 提交情况, in the order a clerk reads them.
 STATUS_COLUMNS = (("序号", 6), ("单位", 34), ("状态", 14), ("错误数", 8), ("提示数", 8),
@@ -186,13 +188,9 @@ def _figures_sheet(book: _Book, result: BatchResult) -> None:
     """数据汇总: one row per unit with its 状态, then the totals below the filtered table:
     SUBTOTAL (what the filter shows) and the total over units without errors."""
     columns = (("单位", 34), ("状态", 14), *((label, 16) for _, label in KEY_FIGURES))
-    rows = []
-    for row in result.rows:
-        brief = row.outcome.brief if row.outcome else None
-        if brief is None or row.status == UNREADABLE:
-            continue
-        rows.append({"单位": row.unit, "状态": row.status,
-                     **{label: brief.figures.get(code, Decimal(0)) for code, label in KEY_FIGURES}})
+    rows = [{"单位": row.unit, "状态": row.status,
+             **{label: brief.figures.get(code, Decimal(0)) for code, label in KEY_FIGURES}}
+            for row, brief in _with_figures(result)]
     ws = book.sheet("数据汇总", columns, rows, header_height=90)
     last = len(rows)
     for offset, (label, kind) in enumerate((("合计（筛选后显示的单位）", "shown"),
@@ -208,6 +206,29 @@ def _figures_sheet(book: _Book, result: BatchResult) -> None:
             formula = (f"=SUBTOTAL(109,{span})" if kind == "shown"
                        else f'=SUMIF(B2:B{last + 1},"<>{FAILED}",{span})')
             ws.write_formula(r, c, formula, book.total, float(sum(values, Decimal(0))))
+
+
+def _with_figures(result: BatchResult) -> list[tuple[UnitRow, Brief]]:
+    """The units 数据汇总 lists: those whose submission was read."""
+    return [(row, row.outcome.brief) for row in result.rows
+            if row.outcome is not None and row.outcome.brief is not None
+            and row.status != UNREADABLE]
+
+
+def write_round_tujie(folder: Path, result: BatchResult) -> None:
+    """汇总-图解.svg/.png: units by 状态, and the totals of the units without errors (the same
+    units and figures as 数据汇总's 合计（不含有错误的单位）)."""
+    from ..outputs import tujie
+
+    states = [(state, n) for state in UNIT_STATES
+              if (n := sum(1 for row in result.rows if row.status == state))]
+    clean = [brief for row, brief in _with_figures(result) if row.status != FAILED]
+    totals = {code: sum((Decimal(str(b.figures.get(code, 0))) for b in clean), Decimal(0))
+              for code in tujie.ROUND_CODES}
+    svg = tujie.render_round_svg(result.year, states, totals, len(clean))
+    svg_name, png_name = ROUND_TUJIE
+    write_atomic(folder / svg_name, svg)
+    write_atomic(folder / png_name, tujie.rasterise(svg))
 
 
 def summary_bytes(result: BatchResult) -> bytes:

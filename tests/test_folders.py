@@ -278,6 +278,25 @@ def test_a_pdf_and_a_web_page_import_the_same_figures(folder, tmp_path):
         assert theirs["figures"] == ours["figures"] and theirs["figures"]
 
 
+def test_the_tujie_is_drawn_in_the_folder_as_here(folder, tmp_path):
+    """The 图解's SVG is the same bytes as this checkout's, and its PNG is rasterised there
+    (resvg's wheel for the target, 1080 px wide) — no system library needed."""
+    from nianbao.demo import run_demo
+
+    run_demo(tmp_path / "演示")
+    filled = next((tmp_path / "演示" / "inbox").glob("*.xlsx"))
+    shutil.copy2(filled, folder.folder / "报回 高凤镇.xlsx")
+    code, out, err = folder.run("render", "报回 高凤镇.xlsx", "-o", "图解 输出/高凤镇-图解.svg")
+    assert code == 0, out + err
+    from nianbao.outputs import tujie
+    from nianbao.sources import read
+
+    drawn = folder.folder / "图解 输出"
+    assert (drawn / "高凤镇-图解.svg").read_bytes() == tujie.render_svg(read(filled).report)
+    png = (drawn / "高凤镇-图解.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 1080
+
+
 def test_a_hostile_file_is_one_chinese_line_and_exit_3(folder, sample_template):
     """A real template whose sheet swells to 300 MB when unpacked (347 KB on disk)."""
     members = {}

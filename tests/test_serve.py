@@ -4,6 +4,7 @@ headless Chromium (Debian's, driven by Selenium), with screenshots kept in test-
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import json
 import threading
@@ -27,15 +28,16 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "serve"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
 
 
-def returned(root: Path, index: int, **figures) -> bytes:
-    """The filled workbook of the roster's unit ``index`` (figures changed as given)."""
+def returned(root: Path, index: int, saved=None, **figures) -> bytes:
+    """The filled workbook of the roster's unit ``index`` (figures changed as given), saved
+    at ``saved`` (default: the report's date)."""
     roster = read_roster(root / ROSTER)
     unit = roster.units[index]
     short = unit.name.removeprefix("井研县").removesuffix("人民政府")
     report = dataclasses.replace(with_figures(sample(), **figures), unit=unit.name,
                                  level=unit.level, title="", texts={
                                      k: v.replace("高凤镇", short) for k, v in sample().texts.items()})
-    return fill_bytes(template.build_bytes(unit, roster.settings), report)
+    return fill_bytes(template.build_bytes(unit, roster.settings), report, saved=saved)
 
 
 def client_of(root: Path, **options):
@@ -343,7 +345,7 @@ def test_a_clerk_runs_the_round_in_chromium(tmp_path):
         assert status["井研县高凤镇人民政府"] == "通过" and status["井研县马踏镇人民政府"] == "有错误"
         assert status["井研县千佛镇人民政府"] == "无法读取"  # it sent a file: told, not asked for
         folder = RoundFolder(root)
-        folder.store("马踏镇-改.xlsx", returned(root, 1))
+        folder.store("马踏镇-改.xlsx", returned(root, 1, saved=dt.datetime(2025, 1, 20, 9, 30)))
         folder.refresh()
         wait.until(lambda d: "已更正" in d.find_element(By.ID, "units").text)
         driver.save_screenshot(str(ARTIFACTS / "4-本轮概况.png"))

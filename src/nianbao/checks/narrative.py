@@ -130,6 +130,10 @@ class Wording:
         return self.data["proceedings"]
 
     @functools.cached_property
+    def result_words(self) -> re.Pattern[str]:
+        return re.compile(_alternation([word for word, _ in self.proceedings["results"]]))
+
+    @functools.cached_property
     def not_proceeding(self) -> re.Pattern[str]:
         return re.compile(_alternation(self.proceedings["not_about"]))
 
@@ -152,11 +156,6 @@ def with_rows(**rows: Any) -> Wording:
         for name, values in fields.items():
             data[table][name] = list(data[table][name]) + list(values)
     return Wording(data)
-
-
-def normalised(text: str) -> str:
-    """NFKC (full-width digits are ASCII) and no spaces (12 件 is 12件)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 @functools.lru_cache(maxsize=64)
@@ -211,7 +210,7 @@ class _Reader:
 
     def _clause(self, clause: str) -> None:
         self.topic = _topic(clause, self.topic, self.words)
-        if clause.startswith("其中"):
+        if clause.startswith(tuple(self.words.data["clauses"]["breakdowns"])):
             return  # a breakdown of the clause before
         if self.another_year(clause):
             # 2023年收到…4件: not this year's; the next clause may go on (2024年收到6件)
@@ -291,7 +290,7 @@ class _Reader:
     def object(self, phrase: str, start: int) -> re.Match[str] | None:
         """The 申请 the verb governs: the first with only modifiers before it (依申请公开申请's
         first 申请 is inside 依申请公开), else the first."""
-        found = []
+        found: list[re.Match[str]] = []
         for m in self.words.object.finditer(phrase, start):
             if found and m.start() - start > _OBJECT_REACH:
                 break
@@ -347,12 +346,11 @@ def _proceedings(clause: str, topic: str, words: Wording) -> list[Claim]:
     from the clause before) / 行政复议、行政诉讼各0件 / 未发生行政复议和行政诉讼 (both 0)."""
     p = words.proceedings
     counts = [(pos, n) for pos, n, _ in _counts(words, clause)]
-    results = [(clause.find(word), word, column) for word, column in p["results"]
-               if word in clause]
-    results = [r for r in results if r[0] >= 0
-               and not (r[1] == "未审结" and "尚未审结" in clause)]
+    columns = dict(p["results"])
+    results = [(m.start(), m.group(), columns[m.group()])
+               for m in words.result_words.finditer(clause)]  # 尚未审结 is not also 未审结
     claims = []
-    for start, word, column in sorted(results):
+    for start, word, column in results:
         after = [n for pos, n in counts if pos >= start + len(word)]
         if after:
             claims.append(Claim(topic, after[0], clause, column))
@@ -360,13 +358,13 @@ def _proceedings(clause: str, topic: str, words: Wording) -> list[Claim]:
         return claims
     review = p["review"] in clause
     suit = p["suit"] in clause or (review and p["suit_short"] in clause[clause.find(p["review"]):])
-    each = re.search(rf"(?:{_alternation(p['each'])})(\d+|[{_CN}]+)(?:件|宗|起)", clause)
+    units = _alternation(p["units"])
+    each = re.search(rf"(?:{_alternation(p['each'])})(\d+|[{_CN}]+)(?:{units})", clause)
     if review and suit and each:
         value = _number(each.group(1))
         return [] if value is None else [Claim(REVIEW, value, clause), Claim(SUIT, value, clause)]
     keyword = p["review"] if topic == REVIEW else p["suit"]
-    direct = re.search(rf"{keyword}(?:案件|申请|案)?(?:共计?|合计|总计)?(\d+|[{_CN}]+)(?:件|宗|起)",
-                       clause)
+    direct = re.search(rf"{keyword}{p['between']}(\d+|[{_CN}]+)(?:{units})", clause)
     if direct:
         value = _number(direct.group(1))
         if value is not None:

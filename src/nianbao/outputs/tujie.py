@@ -168,7 +168,7 @@ def _applications(c: _Canvas, report: Report, previous: Report | None) -> None:
 
 @functools.cache
 def _result_rows() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """予以公开, 部分公开, then each group of 表三 (不予公开 …) as one bar: its rows' totals."""
+    """The two rows of 表三 that grant, then each group of its result rows as one bar."""
     rows: list[tuple[str, str, tuple[str, ...]]] = []
     for key in ("GRANTED", "PARTIAL"):
         label = spec.FIGURES[f"T3_{key}_TOTAL"].row_name.split("（区分")[0]
@@ -217,7 +217,7 @@ def _proactive(c: _Canvas, report: Report, previous: Report | None) -> None:
 def description(report: Report) -> str:
     """The figures in words: the SVG's <desc> and the web page's text alternative."""
     f = report.figure
-    parts = [f"{report.unit}{report.year}年政府信息公开工作年度报告图解。主动公开："]
+    parts = [f"{outline.clean(report.unit)}{report.year}年政府信息公开工作年度报告图解。主动公开："]
     for key in ("REG", "NORM"):
         name = spec.FIGURES[f"T2_{key}_ISSUED"].row_name
         parts.append(f"{name}本年制发{_shown(f(f'T2_{key}_ISSUED'))}件、本年废止"
@@ -240,7 +240,8 @@ def description(report: Report) -> str:
 def render_svg(report: Report, previous: Report | None = None) -> bytes:
     """The 图解 of a report (with last year's headline figures beside this year's when known)."""
     c = _Canvas()
-    title_lines = _lines(f"{report.unit}{report.year}年", report.unit, INNER / 46)
+    unit = outline.clean(report.unit)  # untrusted: no control or bidirectional characters
+    title_lines = _lines(f"{unit}{report.year}年", unit, INNER / 46)
     band = 64 + 58 * len(title_lines) + 90
     c.rect(0, 0, WIDTH, band, BAND)
     y = 80.0
@@ -256,7 +257,7 @@ def render_svg(report: Report, previous: Report | None = None) -> bytes:
     note = "数据来源：本机关政府信息公开工作年度报告" + (
         f"；“上年”为{report.year - 1}年度报告的数字" if previous is not None else "")
     c.text(MARGIN, c.y + 24, note, size=20, fill=MUTED)
-    return _document(c, f"{report.unit}{report.year}年政府信息公开工作年度报告图解",
+    return _document(c, f"{unit}{report.year}年政府信息公开工作年度报告图解",
                      description(report))
 
 

@@ -20,10 +20,12 @@ def _value(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def fill_bytes(workbook: bytes, report: Report, overrides: dict[str, object] | None = None
-               ) -> bytes:
+def fill_bytes(workbook: bytes, report: Report, overrides: dict[str, object] | None = None,
+               saved: dt.datetime | None = None) -> bytes:
     """The workbook with the report's inputs, date, title and texts set; ``overrides`` sets raw
-    cell values by code (a test's way of typing "5件" into a number cell)."""
+    cell values by code (a test's way of typing "5件" into a number cell); ``saved``: when the
+    unit saved it (default: the report's date, so that the same report fills to the same
+    bytes; a later save of a corrected file gives a later time)."""
     wb = openpyxl.load_workbook(io.BytesIO(workbook))
     values: dict[str, object] = {code: _value(report.figures[code])
                                  for code in spec.INPUT_CODES if code in report.figures}
@@ -39,14 +41,14 @@ def fill_bytes(workbook: bytes, report: Report, overrides: dict[str, object] | N
     buf = io.BytesIO()
     wb.save(buf)
     wb.close()
-    return _stamped(buf.getvalue(), report)
+    return _stamped(buf.getvalue(), saved or dt.datetime.combine(
+        report.date or dt.date(report.year + 1, 1, 1), dt.time()))
 
 
-def _stamped(data: bytes, report: Report) -> bytes:
+def _stamped(data: bytes, when: dt.datetime) -> bytes:
     """openpyxl stamps the save's clock into every zip entry and into docProps/core.xml; the fill
-    takes the report's own date instead, so the same report fills to the same bytes."""
-    when = report.date or dt.date(report.year + 1, 1, 1)
-    stamp = f"{when.isoformat()}T00:00:00Z".encode()
+    stamps ``when`` instead."""
+    stamp = f"{when.replace(microsecond=0).isoformat()}Z".encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -54,6 +56,7 @@ def _stamped(data: bytes, report: Report) -> bytes:
             body = src.read(info)
             if info.filename == "docProps/core.xml":
                 body = _W3CDTF.sub(lambda m: m.group(1) + stamp + m.group(3), body)
-            dst.writestr(zipfile.ZipInfo(info.filename, (when.year, when.month, when.day, 0, 0, 0)),
+            dst.writestr(zipfile.ZipInfo(info.filename, (when.year, when.month, when.day,
+                                                         when.hour, when.minute, when.second)),
                          body, zipfile.ZIP_DEFLATED)
     return out.getvalue()

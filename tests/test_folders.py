@@ -117,7 +117,9 @@ class Wine(Runner):
 
     Stubbed in this harness only: Wine 8 lacks propsys.VariantToString, which Python's
     ``platform`` module reaches through WMI; with Wine's WMI provider turned off that query
-    fails the way Python expects and falls back, as on a Windows whose WMI service is off.
+    fails the way Python expects and falls back, as on a Windows whose WMI service is off. And
+    Wine 8 has no bcryptprimitives.dll (Windows 10 and 11 do): :meth:`prepare` compiles a
+    stand-in for its ProcessPrng into the prefix (resvg imports it).
     Standard handles are pipes (Wine 8 gives a Windows program an unusable handle for a Linux
     regular file)."""
 
@@ -126,6 +128,17 @@ class Wine(Runner):
     def __init__(self, folder: Path, prefix: Path) -> None:
         super().__init__(folder)
         self.prefix = prefix
+
+    def prepare(self) -> None:
+        """The prefix made, and given the one DLL Wine 8 lacks that Windows 10 and 11 have
+        (bcryptprimitives.dll, from tests/fixtures/wine: a stand-in of this harness only)."""
+        subprocess.run(["wineboot", "-i"], env=self.env(), check=True, capture_output=True,
+                       timeout=600)
+        system32 = self.prefix / "drive_c" / "windows" / "system32"
+        subprocess.run([needs("x86_64-w64-mingw32-gcc"), "-shared", "-O2", "-o",
+                        str(system32 / "bcryptprimitives.dll"),
+                        str(Path(__file__).parent / "fixtures" / "wine" / "bcryptprimitives.c"),
+                        "-lbcrypt"], check=True, capture_output=True, timeout=300)
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "WINEPREFIX": str(self.prefix), "WINEDEBUG": "-all",
@@ -184,7 +197,9 @@ def folder(request, tmp_path_factory) -> Runner:
     archive = built(request.param)
     top = unpack(archive, tmp_path_factory.mktemp("clerk") / PLACE)
     if request.param == "windows":
-        return Wine(top, tmp_path_factory.mktemp("wine") / "前缀 prefix")
+        wine = Wine(top, tmp_path_factory.mktemp("wine") / "前缀 prefix")
+        wine.prepare()
+        return wine
     return Native(top)
 
 

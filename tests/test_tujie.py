@@ -241,3 +241,29 @@ def test_the_tujie_at_phone_and_desktop_width_in_chromium(sample_report, tmp_pat
             driver.quit()
         natural, drawn, scroll, inner = shown
         assert natural == tujie.WIDTH and drawn <= inner and scroll <= inner, (width, shown)
+
+
+def test_a_png_the_machine_cannot_draw_is_one_chinese_line_and_the_svg_stays(sample_report,
+                                                                              tmp_path,
+                                                                              monkeypatch):
+    """Where resvg's system library is missing (a Windows older than 10), render says so in
+    one line, exits 3, and the SVG it did write is there; no traceback, no exit 0."""
+    import builtins
+
+    from nianbao.model.jsonform import dumps
+
+    real = builtins.__import__
+
+    def no_resvg(name, *args, **kwargs):
+        if name == "resvg_py":
+            raise ImportError("DLL load failed while importing resvg_py")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_resvg)
+    source = tmp_path / "r.json"
+    source.write_text(dumps(sample_report), encoding="utf-8")
+    out = tmp_path / "高凤镇-图解.svg"
+    run = CliRunner().invoke(cli, ["render", str(source), "-o", str(out)])
+    assert run.exit_code == 3 and "无法生成图解图片（PNG）" in run.output, run.output
+    assert "Traceback" not in run.output and len(run.output.strip().splitlines()) <= 2
+    assert out.exists() and not out.with_name("高凤镇-图解.png").exists()

@@ -19,6 +19,7 @@ from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import spec
+from ..errors import ConversionError
 from ..model.report import Report
 from ..model.values import fmt_number
 from . import fontsub, outline
@@ -341,13 +342,20 @@ def render_round_svg(year: int | None, states: list[tuple[str, int]],
 def rasterise(svg: bytes, width: int = WIDTH) -> bytes:
     """An SVG of nianbao's as PNG, ``width`` px wide, drawn with the faces of the roles' classes
     installed here (the PDF path's fonts); only those are loaded, not every system font."""
-    import resvg_py
-
+    try:
+        import resvg_py
+    except ImportError as exc:  # a system library it needs is missing (bcryptprimitives.dll
+        # comes with Windows 10 and 11)
+        raise ConversionError(f"无法生成图解图片（PNG）：本机缺少所需的系统组件（{exc}）；SVG 图解不受影响，"
+                              "可在 Windows 10/11 或 Linux 上生成 PNG") from exc
     faces = tuple(f for role in FONTS for f in _first_installed(role))
-    return bytes(resvg_py.svg_to_bytes(
-        svg_string=svg.decode("utf-8"), width=width, background=PAPER,
-        skip_system_fonts=bool(faces), font_files=list(faces) or None,
-        font_family=fontsub.for_pdf(None).body))
+    try:
+        return bytes(resvg_py.svg_to_bytes(
+            svg_string=svg.decode("utf-8"), width=width, background=PAPER,
+            skip_system_fonts=bool(faces), font_files=list(faces) or None,
+            font_family=fontsub.for_pdf(None).body))
+    except ValueError as exc:
+        raise ConversionError(f"无法生成图解图片（PNG）：{exc}") from exc
 
 
 @functools.cache

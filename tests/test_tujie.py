@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import shutil
 import struct
 from decimal import Decimal
 
@@ -267,3 +268,22 @@ def test_a_png_the_machine_cannot_draw_is_one_chinese_line_and_the_svg_stays(sam
     assert run.exit_code == 3 and "无法生成图解图片（PNG）" in run.output, run.output
     assert "Traceback" not in run.output and len(run.output.strip().splitlines()) <= 2
     assert out.exists() and not out.with_name("高凤镇-图解.png").exists()
+
+
+def test_the_round_page_offers_each_units_tujie_and_draws_the_svg_only(round_copy):
+    """serve draws the SVG (under a millisecond) for every unit that may publish and the round;
+    the PNG (a quarter of a second each) is batch --formats tujie's."""
+    from nianbao.serve import create_app
+    from nianbao.serve.folder import RESULTS
+
+    shutil.rmtree(round_copy / RESULTS)
+    app = create_app(round_copy)
+    folder = app.extensions["nianbao.folder"]
+    folder.refresh()
+    unit = "井研县高凤镇人民政府"
+    assert folder.downloads(unit)["tujie"].endswith("-图解.svg")
+    assert "tujie-png" not in folder.downloads(unit)
+    page = app.test_client().get(f"/units/{unit}").get_data(as_text=True)
+    assert "图解（SVG）" in page
+    assert (round_copy / RESULTS / "汇总-图解.svg").exists()
+    assert not (round_copy / RESULTS / "汇总-图解.png").exists()

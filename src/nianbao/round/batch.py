@@ -203,10 +203,11 @@ def run(inbox: Path, out: Path, *, roster: Roster | None = None, previous: Path 
                      for i, received in enumerate(files)]
             result = _process(items, stage, out, roster, previous_reports, jobs, draft,
                               formats, progress, return_warnings, earlier)
-        drawn = "tujie" in formats
-        publish.publish(stage, out, (*PUBLISHED, *(ROUND_TUJIE if drawn else ())))
-        if not drawn:  # a 图解 of an earlier run would no longer be this round's
-            for name in ROUND_TUJIE:
+        drawn = {name: fmt in formats for name, fmt in zip(ROUND_TUJIE, ("tujie", "tujie-png"),
+                                                            strict=True)}
+        publish.publish(stage, out, (*PUBLISHED, *(n for n, made in drawn.items() if made)))
+        for name, made in drawn.items():  # a 图解 of an earlier run is no longer this round's
+            if not made:
                 (out / name).unlink(missing_ok=True)
     return result
 
@@ -250,7 +251,7 @@ def _process(items: list[tuple[Received, str]], stage: Path, out: Path, roster: 
         o.result.to_dict() for o in sorted(outcomes, key=lambda o: o.file)))
     write_summary(stage / SUMMARY, result)
     if "tujie" in formats:
-        write_round_tujie(stage, result)
+        write_round_tujie(stage, result, png="tujie-png" in formats)
     write_text_atomic(stage / RETURNS / NOTICE, notices(rows, roster, year))
     write_state(stage / STATE, rows, outcomes)
     return result

@@ -215,9 +215,9 @@ def _with_figures(result: BatchResult) -> list[tuple[UnitRow, Brief]]:
             and row.status != UNREADABLE]
 
 
-def write_round_tujie(folder: Path, result: BatchResult) -> None:
-    """汇总-图解.svg/.png: units by 状态, and the totals of the units without errors (the same
-    units and figures as 数据汇总's 合计（不含有错误的单位）)."""
+def write_round_tujie(folder: Path, result: BatchResult, png: bool = True) -> None:
+    """汇总-图解.svg (and .png): units by 状态, and the totals of the units without errors (the
+    same units and figures as 数据汇总's 合计（不含有错误的单位）)."""
     from ..outputs import tujie
 
     states = [(state, n) for state in UNIT_STATES
@@ -228,7 +228,8 @@ def write_round_tujie(folder: Path, result: BatchResult) -> None:
     svg = tujie.render_round_svg(result.year, states, totals, len(clean))
     svg_name, png_name = ROUND_TUJIE
     write_atomic(folder / svg_name, svg)
-    write_atomic(folder / png_name, tujie.rasterise(svg))
+    if png:
+        write_atomic(folder / png_name, tujie.rasterise(svg))
 
 
 def summary_bytes(result: BatchResult) -> bytes:

@@ -102,6 +102,7 @@ def _windows_families() -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
 def _fc_files() -> dict[str, list[str]]:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
@@ -120,6 +121,7 @@ def _fc_files() -> dict[str, list[str]]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
 def _windows_files() -> dict[str, list[str]]:
     folders = [Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"]
     if os.environ.get("LOCALAPPDATA"):

@@ -188,9 +188,6 @@ class _Reader:
     channel_claim: int | None = None  # index of a claim summed from channels (当面…、网络…)
     last: str = ""  # the clause before
 
-    def counts(self, text: str, start: int = 0) -> list[tuple[int, int, bool]]:
-        return _counts(self.words, text, start)
-
     def another_year(self, clause: str) -> bool:
         if self.words.year_range.search(clause):
             return True
@@ -250,7 +247,7 @@ class _Reader:
     def carried(self, phrase: str, what: str, negated: bool, before: str) -> None:
         """结转下年度2件 / 无上年结转申请 (0) / 2件申请…，结转至下年度 (the count before)."""
         self.receiving = False
-        counts = self.counts(phrase)
+        counts = _counts(self.words, phrase)
         earlier = self.words.counted_before.findall(before)
         if counts:
             self.claims.append(Claim(what, counts[0][1], phrase))
@@ -299,7 +296,7 @@ class _Reader:
                     found[0] if found else None)
 
     def claim(self, phrase: str, start: int, channels: bool) -> None:
-        counts = self.counts(phrase, start)
+        counts = _counts(self.words, phrase, start)
         if not counts:
             return
         totals = [n for _, n, total in counts if total]
@@ -316,7 +313,7 @@ class _Reader:
                 self.none_received = phrase
             self.receiving = False
             return
-        counts = self.counts(phrase)
+        counts = _counts(self.words, phrase)
         if not counts or not self.receiving:
             return
         listed = words.channel_words.match(phrase)

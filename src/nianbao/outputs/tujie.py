@@ -52,17 +52,15 @@ class _Canvas:
 
     def text(self, x: float, y: float, text: str, *, size: float, role: str = "body",
              fill: str = INK, anchor: str = "start", weight: str = "normal",
-             code: str = "", codes: tuple[str, ...] = ()) -> None:
-        """``code``: the figure the text shows; ``codes``: the figures it is the sum of."""
+             code: str = "", codes: tuple[str, ...] = (), previous: str = "") -> None:
+        """``code``: the figure the text shows; ``codes``: the figures it is the sum of;
+        ``previous``: the figure of last year's report it shows."""
         code_attr = (f' data-code="{code}"' if code else "") + (
-            f' data-sum="{" ".join(codes)}"' if codes else "")
+            f' data-sum="{" ".join(codes)}"' if codes else "") + (
+            f' data-previous="{previous}"' if previous else "")
         self.parts.append(
             f'<text x="{x:g}" y="{y:g}" font-size="{size:g}" class="{role}" fill="{fill}" '
             f'text-anchor="{anchor}" font-weight="{weight}"{code_attr}>{escape(text)}</text>')
-
-
-def _figure(report: Report, code: str) -> Decimal:
-    return report.figure(code)
 
 
 def _shown(value: Decimal) -> str:
@@ -95,15 +93,13 @@ def _stat(c: _Canvas, report: Report, previous: Report | None, x: float, y: floa
     c.rect(x, y, w, 150, CARD, rx=12)
     c.text(x + w / 2, y + 40, label, size=_fit(label, w - 24, 26), role="heading",
            anchor="middle")
-    value = _shown(_figure(report, code))
+    value = _shown(report.figure(code))
     c.text(x + w / 2, y + 100, value, size=_fit(value + "   ", w - 24, 52), role="heading",
            anchor="middle", weight="bold", code=code)
     c.text(x + w / 2, y + 100 + 34, unit, size=20, fill=MUTED, anchor="middle")
     if previous is not None:
-        before = _shown(_figure(previous, code))
-        c.parts.append(f'<text x="{x + w - 14:g}" y="{y + 30:g}" font-size="18" class="body" '
-                       f'fill="{MUTED}" text-anchor="end" data-previous="{code}">'
-                       f'上年 {escape(before)}</text>')
+        c.text(x + w - 14, y + 30, f"上年 {_shown(previous.figure(code))}", size=18, fill=MUTED,
+               anchor="end", previous=code)
 
 
 def _row(c: _Canvas, report: Report, previous: Report | None, y: float,
@@ -126,10 +122,10 @@ def _bars(c: _Canvas, report: Report, rows: Sequence[tuple[str, str, tuple[str, 
     """Horizontal bars, each with its label and figure (and share) written beside it."""
     label_w, value_w = 300, 230
     bar_w = INNER - label_w - value_w
-    biggest = max((sum((_figure(report, k) for k in codes), Decimal(0)) for _, _, codes in rows),
+    biggest = max((sum((report.figure(k) for k in codes), Decimal(0)) for _, _, codes in rows),
                   default=Decimal(0))
     for _, label, codes in rows:
-        value = sum((_figure(report, k) for k in codes), Decimal(0))
+        value = sum((report.figure(k) for k in codes), Decimal(0))
         c.text(MARGIN, c.y + 30, label, size=_fit(label, label_w - 16, 26))
         length = 0.0 if biggest == 0 else float(value / biggest) * bar_w
         c.rect(MARGIN + label_w, c.y + 8, max(length, 2.0), 28, BAR, rx=4)
@@ -145,7 +141,7 @@ def _bars(c: _Canvas, report: Report, rows: Sequence[tuple[str, str, tuple[str, 
 
 def _applications(c: _Canvas, report: Report, previous: Report | None) -> None:
     _heading(c, "依申请公开")
-    if all(_figure(report, f"T3_{r}_TOTAL") == 0 for r in ("NEW", "CARRIED_IN",
+    if all(report.figure(f"T3_{r}_TOTAL") == 0 for r in ("NEW", "CARRIED_IN",
                                                              "CARRIED_FORWARD")):
         c.rect(MARGIN, c.y, INNER, 120, CARD, rx=12)
         c.text(WIDTH / 2, c.y + 72, "本年度未收到政府信息公开申请", size=34, role="heading",
@@ -159,11 +155,11 @@ def _applications(c: _Canvas, report: Report, previous: Report | None) -> None:
     c.text(MARGIN, c.y + 26, "申请人", size=26, role="heading", fill=MUTED)
     c.y += 40
     _bars(c, report, [(f"T3_NEW_{k}", label, (f"T3_NEW_{k}",)) for k, label in
-                      spec.T3_APPLICANTS], _figure(report, "T3_NEW_TOTAL"), shares=False)
+                      spec.T3_APPLICANTS], report.figure("T3_NEW_TOTAL"), shares=False)
     c.y += 16
     c.text(MARGIN, c.y + 26, "办理结果（件数，占办理总数）", size=26, role="heading", fill=MUTED)
     c.y += 40
-    _bars(c, report, _result_rows(), _figure(report, "T3_TOTAL_TOTAL"), shares=True)
+    _bars(c, report, _result_rows(), report.figure("T3_TOTAL_TOTAL"), shares=True)
     c.y += 16
 
 
@@ -175,7 +171,7 @@ def _result_rows() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
         label = spec.FIGURES[f"T3_{key}_TOTAL"].row_name.split("（区分")[0]
         rows.append((f"T3_{key}_TOTAL", label[3:], (f"T3_{key}_TOTAL",)))
     for group in spec.T3_GROUPS:
-        keys = tuple(f"T3_{k}_TOTAL" for k, g, _ in spec._T3_ROWS if g == group)
+        keys = tuple(f"T3_{k}_TOTAL" for k in spec.T3_GROUP_ROWS[group])
         rows.append((f"GROUP:{group[3:]}", group[3:], keys))
     return tuple(rows)
 
@@ -193,7 +189,7 @@ def _proceedings(c: _Canvas, report: Report, previous: Report | None) -> None:
         c.text(MARGIN, c.y + 32, gname, size=_fit(gname, label_w - 16, 26))
         for i, (ckey, _) in enumerate(spec.T4_COLUMNS):
             code = f"T4_{gkey}_{ckey}"
-            value = _shown(_figure(report, code))
+            value = _shown(report.figure(code))
             c.text(MARGIN + label_w + col_w * (i + 0.5), c.y + 32, value,
                    size=_fit(value, col_w - 12, 30), role="heading", anchor="middle",
                    weight="bold" if ckey == "TOTAL" else "normal", code=code)

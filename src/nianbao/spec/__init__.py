@@ -142,6 +142,8 @@ _T3_ROWS = (
 T3_RESULT_ROWS = tuple(key for key, _, _ in _T3_ROWS[2:-2])
 #: The group labels of 表三's result rows: （三）不予公开 … （六）其他处理.
 T3_GROUPS = tuple(dict.fromkeys(group for _, group, _ in _T3_ROWS if group))
+#: Each group's row keys, in order (（三）不予公开 → DENIED_1 … DENIED_8).
+T3_GROUP_ROWS = {g: tuple(k for k, group, _ in _T3_ROWS if group == g) for g in T3_GROUPS}
 #: The words a printed row of 表三 is found by, any one (printed labels are wrapped, spaced,
 #: renumbered and shortened: 不予公开 rows lose their group, 危及“三安全一稳定” its quotes).
 #: Each word is in the row's own label or is how reports print it (合计 for 总计).
